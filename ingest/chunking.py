@@ -1,0 +1,291 @@
+"""Structure-aware chunking: headings become sections; passages follow paragraphs and sentences.
+
+Why these sizes: a passage is what a citation points at and what the UI highlights, so it should be one
+argument — usually one paragraph. Paragraphs under `min_words` (one-line rhetorical beats such as
+"It is also completely wrong.") join the next paragraph of their section; paragraphs over `max_words`
+split at sentence boundaries. A bullet list stays with its lead-in sentence; an ASCII table stays whole
+and is embedded as a readable linearised form. Every passage's embedded text fits the model's window
+(counted with its own tokenizer), so nothing is silently truncated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest.config import ChunkingConfig
+from ingest.models import Document, Passage
+from ingest.sentences import split_sentences
+
+TokenCounter = Callable[[str], int]
+INTRO_SECTION = "Introduction"
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_TABLE = re.compile(r"^\s*[+|]")
+_TERMINAL = tuple(".!?,;:\"”’')]")
+
+
+@dataclass
+class Unit:
+    """A run of source lines that chunking never splits apart (except by sentences when too long)."""
+
+    kind: str  # paragraph | list | table | heading
+    start: int
+    end: int
+
+
+def chunk_document(doc: Document, config: ChunkingConfig, count_tokens: TokenCounter) -> list[Passage]:
+    """Split a document into passages with exact offsets, stable ids and sentence offsets."""
+    spans: list[tuple[str, str, int, int]] = []  # (kind, section, start, end)
+    for title, units in _sections(doc.text, _read_units(doc.text)):
+        spans.extend(_pack_section(doc.text, title, units, config, count_tokens))
+    return _make_passages(doc, spans)
+
+
+def linearise_table(table: str) -> str:
+    """Turn an ASCII table into 'Title. Column: cell; cell. Column: cell; cell.' for embedding.
+
+    Lines before the table (a lead-in sentence) are kept as they are.
+    """
+    lead_in = [line.strip() for line in table.splitlines() if line.strip() and not _TABLE.match(line)]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in table.splitlines()
+        if line.strip().startswith("|")
+    ]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return table
+    parts: list[str] = list(lead_in)
+    if len(rows[0]) == 1:
+        parts.append(rows.pop(0)[0] + ".")
+    if rows:
+        header, body = rows[0], rows[1:]
+        for col, name in enumerate(header):
+            cells = [row[col] for row in body if col < len(row) and row[col]]
+            parts.append(f"{name}: " + "; ".join(cells) + ".")
+    return " ".join(parts)
+
+
+def _read_units(text: str) -> list[Unit]:
+    """Classify each line and merge consecutive list/table lines (and soft-wrapped paragraph lines)."""
+    lines = _lines_with_offsets(text)
+    blank_separated = any(not line.strip() for line, _ in lines[1:-1])
+    units: list[Unit] = []
+    for i, (line, start) in enumerate(lines):
+        if not line.strip():
+            units.append(Unit("blank", start, start))
+            continue
+        kind = _line_kind(line, lines[i + 1][0] if i + 1 < len(lines) else "")
+        end = start + len(line.rstrip())
+        prev = units[-1] if units else None
+        joins = (
+            prev is not None
+            and prev.kind == kind
+            and (kind in ("list", "table") or (kind == "paragraph" and blank_separated))
+        )
+        if joins and prev is not None:
+            prev.end = end
+        else:
+            units.append(Unit(kind, start + len(line) - len(line.lstrip()), end))
+    return [u for u in units if u.kind != "blank"]
+
+
+def _lines_with_offsets(text: str) -> list[tuple[str, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((line, pos))
+        pos += len(line) + 1
+    return out
+
+
+def _line_kind(line: str, next_line: str) -> str:
+    if _MD_HEADING.match(line):
+        return "heading"
+    if _TABLE.match(line):
+        return "table"
+    if _BULLET.match(line):
+        return "list"
+    return "heading" if _looks_like_heading(line, next_line) else "paragraph"
+
+
+def _looks_like_heading(line: str, next_line: str) -> bool:
+    """A short title-case line without closing punctuation, followed by more text."""
+    stripped = line.strip()
+    words = stripped.split()
+    if not words or len(words) > 12 or stripped.endswith(_TERMINAL) or not next_line.strip():
+        return False
+    if not stripped[0].isupper():
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    capitalised = [w for w in long_words if w[0].isupper() or w[0] in '"“']
+    return bool(long_words) and len(capitalised) / len(long_words) >= 0.6
+
+
+def _sections(text: str, units: list[Unit]) -> list[tuple[str, list[Unit]]]:
+    """Group units under the heading before them; text before the first heading is the introduction."""
+    groups: list[tuple[str, list[Unit]]] = [(INTRO_SECTION, [])]
+    for unit in units:
+        if unit.kind == "heading":
+            groups.append((_heading_title(text[unit.start : unit.end]), []))
+        else:
+            groups[-1][1].append(unit)
+    return [g for g in groups if g[1]]
+
+
+def _pack_section(
+    text: str, title: str, units: list[Unit], config: ChunkingConfig, count_tokens: TokenCounter
+) -> list[tuple[str, str, int, int]]:
+    """Pack a section's units into passages: small prose pieces join the next one while they fit."""
+    limit = config.max_tokens - 2  # [CLS] and [SEP]
+
+    def fits(start: int, end: int) -> bool:
+        return count_tokens(_index_text(title, text[start:end], "prose")) <= limit
+
+    def words(start: int, end: int) -> int:
+        return len(text[start:end].split())
+
+    pieces = _units_to_pieces(text, units, config, fits, words)
+    packed: list[tuple[str, int, int]] = []
+    for kind, start, end in pieces:
+        if packed and packed[-1][0] == "prose" and kind == "prose":
+            prev_kind, prev_start, prev_end = packed[-1]
+            small = words(prev_start, prev_end) < config.min_words
+            if small and words(prev_start, end) <= config.max_words and fits(prev_start, end):
+                packed[-1] = (prev_kind, prev_start, end)
+                continue
+        packed.append((kind, start, end))
+    packed = _merge_small_tail(packed, config, fits, words)
+    return [(kind, title, start, end) for kind, start, end in packed]
+
+
+def _merge_small_tail(packed, config, fits, words):  # type: ignore[no-untyped-def]
+    """A short last paragraph joins the passage before it when both are prose and it fits."""
+    if len(packed) >= 2 and packed[-1][0] == packed[-2][0] == "prose":
+        kind, start, end = packed[-1]
+        _, prev_start, _ = packed[-2]
+        if (
+            words(start, end) < config.min_words
+            and words(prev_start, end) <= config.max_words
+            and fits(prev_start, end)
+        ):
+            packed[-2:] = [(kind, prev_start, end)]
+    return packed
+
+
+def _units_to_pieces(text, units, config, fits, words):  # type: ignore[no-untyped-def]
+    """Units become pieces: tables whole, lists with their lead-in, long paragraphs split by sentences."""
+    pieces: list[tuple[str, int, int]] = []
+    for unit in units:
+        if unit.kind == "table":
+            start = unit.start
+            if pieces and pieces[-1][0] == "prose" and _is_lead_in(text[pieces[-1][1] : pieces[-1][2]], config):
+                start = pieces.pop()[1]  # a short line right before a table introduces it
+            pieces.append(("table", start, unit.end))
+        elif unit.kind == "list":
+            pieces.extend(_list_pieces(text, unit, pieces, fits))
+        else:
+            pieces.extend(("prose", s, e) for s, e in _split_long(text, unit.start, unit.end, config, fits, words))
+    return pieces
+
+
+def _is_lead_in(paragraph: str, config: ChunkingConfig) -> bool:
+    return paragraph.rstrip().endswith(":") or len(paragraph.split()) < config.min_words
+
+
+def _list_pieces(text, unit, pieces, fits):  # type: ignore[no-untyped-def]
+    """Join a list to the paragraph before it (its lead-in); split between items if over the window."""
+    start = unit.start
+    if pieces and pieces[-1][0] == "prose":
+        start = pieces.pop()[1]
+    items = _item_spans(text, unit.start, unit.end)
+    out: list[tuple[str, int, int]] = []
+    current_start = start
+    current_end = items[0][0]
+    for item_start, item_end in items:
+        if current_end > current_start and not fits(current_start, item_end) and current_end > items[0][0]:
+            out.append(("list", current_start, current_end))
+            current_start = item_start
+        current_end = item_end
+    out.append(("list", current_start, current_end))
+    return out
+
+
+def _item_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line.rstrip())))
+        pos += len(line) + 1
+    return spans
+
+
+def _split_long(text, start, end, config, fits, words):  # type: ignore[no-untyped-def]
+    """Split [start, end) at sentence boundaries into pieces of at most max_words that fit the window."""
+    if words(start, end) <= config.max_words and fits(start, end):
+        return [(start, end)]
+    sentences = split_sentences(text[start:end], offset=start)
+    total = words(start, end)
+    n_pieces = max(2, -(-total // config.max_words))
+    target = total / n_pieces
+    out: list[tuple[int, int]] = []
+    piece_start = start
+    piece_end = start
+    for s_start, s_end in sentences:
+        candidate_too_big = words(piece_start, s_end) > config.max_words or not fits(piece_start, s_end)
+        if piece_end > piece_start and (candidate_too_big or words(piece_start, piece_end) >= target):
+            out.append((piece_start, piece_end))
+            piece_start = s_start
+        piece_end = s_end
+    out.append((piece_start, end))
+    return out
+
+
+def _heading_title(line: str) -> str:
+    match = _MD_HEADING.match(line)
+    return (match.group(1) if match else line).strip()
+
+
+def _index_text(section: str, text: str, kind: str) -> str:
+    body = linearise_table(text) if kind == "table" else text
+    return f"{section}\n{body}"
+
+
+def _make_passages(doc: Document, spans: list[tuple[str, str, int, int]]) -> list[Passage]:
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for ordinal, (kind, section, start, end) in enumerate(spans):
+        body = doc.text[start:end]
+        key = hashlib.sha1(f"{doc.slug}\x00{body}".encode()).hexdigest()[:16]
+        seen[key] = seen.get(key, -1) + 1
+        pid = key if seen[key] == 0 else f"{key}-{seen[key]}"
+        sentences = _table_rows(doc.text, start, end) if kind == "table" else split_sentences(body, offset=start)
+        passages.append(
+            Passage(
+                id=pid,
+                doc=doc.slug,
+                section=section,
+                ordinal=ordinal,
+                start=start,
+                end=end,
+                text=body,
+                kind=kind,
+                sentences=tuple(sentences),
+                index_text=_index_text(section, body, kind),
+            )
+        )
+    return passages
+
+
+def _table_rows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A table's 'sentences' are its lead-in sentences and content rows (not the +---+ rules)."""
+    spans: list[tuple[int, int]] = []
+    for s, e in _item_spans(text, start, end):
+        if not _TABLE.match(text[s:e]):
+            spans.extend(split_sentences(text[s:e], offset=s))
+        elif any(ch.isalnum() for ch in text[s:e]):
+            spans.append((s, e))
+    return spans

@@ -1,0 +1,48 @@
+"""The shapes ingest produces: a loaded document and its citable passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded text. `text` is the canonical source every offset points into (newlines normalised)."""
+
+    slug: str
+    title: str
+    text: str
+    content_hash: str
+    source: str = ""
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Passage:
+    """A citable span of a document: `text == document.text[start:end]`, verbatim.
+
+    `sentences` are absolute (start, end) offsets of the passage's sentences in the document.
+    `index_text` is what gets embedded (section title + text, or a linearised table).
+    `scores` is filled in by retrieval.
+    """
+
+    id: str
+    doc: str
+    section: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    kind: str = "prose"
+    sentences: tuple[tuple[int, int], ...] = ()
+    index_text: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Short citation id shown to users and models, e.g. `P3` (1-based reading order)."""
+        return f"P{self.ordinal + 1}"
+
+    def sentence_texts(self) -> list[str]:
+        """The passage's sentences as text (sliced from the passage, so verbatim)."""
+        return [self.text[s - self.start : e - self.start] for s, e in self.sentences]

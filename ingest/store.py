@@ -1,0 +1,195 @@
+"""Chroma storage for passages, with atomic per-document versions.
+
+Two collections per embedding model:
+- `passages-<model>`: one row per passage *version* (row id `<version>:<passage id>`), holding the
+  verbatim text, the embedding of its index text, and its offsets as metadata;
+- `documents-<model>`: one row per document naming its *published* version, with its full text.
+
+Replacing a document writes the new version's rows first, then flips the document row (a single
+upsert), then deletes the old rows. Readers only see rows of the published version, so an interrupted
+ingest leaves either the old passages or the new ones — never a mix — and the next ingest cleans up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.config import StoreConfig
+from ingest.errors import IngestError
+from ingest.models import Passage
+
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A published document: what the index can cite from."""
+
+    slug: str
+    title: str
+    version: str
+    text: str
+    source: str
+    passages: int
+    sections: int
+
+
+def connect(config: StoreConfig) -> Any:
+    """A Chroma client for the configured mode, telemetry off."""
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if config.mode == "server":
+        try:
+            return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
+        except Exception as exc:  # chromadb raises bare Exception/ValueError when the server is down
+            raise IngestError(f"cannot reach the Chroma server at {config.host}:{config.port} ({exc})") from exc
+    try:
+        config.path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IngestError(f"cannot create the index folder {config.path}: {exc.strerror}") from exc
+    return chromadb.PersistentClient(path=str(config.path), settings=settings)
+
+
+class PassageStore:
+    """Passages and documents of one embedding model in Chroma."""
+
+    def __init__(self, client: Any, model_id: str) -> None:
+        self.client = client
+        self.model_id = model_id
+        self._open()
+
+    def _open(self) -> None:
+        meta = {"hnsw:space": "cosine", "embedding_model": self.model_id}
+        self.passages = self.client.get_or_create_collection(
+            f"passages-{self.model_id}", metadata=meta, embedding_function=None
+        )
+        self.documents = self.client.get_or_create_collection(
+            f"documents-{self.model_id}", metadata={"embedding_model": self.model_id}, embedding_function=None
+        )
+
+    # --- documents -------------------------------------------------------------------------------
+    def document(self, slug: str) -> DocumentRecord | None:
+        got = self.documents.get(ids=[slug], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return _record(slug, got["documents"][0], got["metadatas"][0])
+
+    def list_documents(self) -> list[DocumentRecord]:
+        got = self.documents.get(include=["documents", "metadatas"])
+        records = [_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(records, key=lambda r: r.slug)
+
+    def publish(self, record: DocumentRecord) -> None:
+        """Make `record.version` the document's visible version (one atomic upsert)."""
+        meta = {
+            "title": record.title,
+            "version": record.version,
+            "source": record.source,
+            "passages": record.passages,
+            "sections": record.sections,
+        }
+        self.documents.upsert(ids=[record.slug], documents=[record.text], metadatas=[meta], embeddings=[[1.0]])
+
+    # --- passages --------------------------------------------------------------------------------
+    def write_passages(self, version: str, passages: list[Passage], embeddings: list[list[float]]) -> None:
+        """Write one version's passages (invisible to readers until `publish`)."""
+        for i in range(0, len(passages), _BATCH):
+            chunk = passages[i : i + _BATCH]
+            self.passages.upsert(
+                ids=[f"{version}:{p.id}" for p in chunk],
+                documents=[p.text for p in chunk],
+                embeddings=embeddings[i : i + _BATCH],
+                metadatas=[_passage_meta(p, version) for p in chunk],
+            )
+
+    def prune(self, slug: str, keep_version: str | None) -> None:
+        """Delete rows of `slug` that are not the kept version (leftovers of replaced or broken ingests)."""
+        where: dict[str, Any] = {"doc": slug}
+        if keep_version is not None:
+            where = {"$and": [{"doc": slug}, {"version": {"$ne": keep_version}}]}
+        self.passages.delete(where=where)
+
+    def remove_document(self, slug: str) -> None:
+        self.documents.delete(ids=[slug])
+        self.prune(slug, None)
+
+    def passages_of(self, slug: str | None = None) -> list[Passage]:
+        """Published passages, in document and reading order."""
+        records = [r for r in self.list_documents() if slug is None or r.slug == slug]
+        out: list[Passage] = []
+        for record in records:
+            got = self.passages.get(where=_visible(record), include=["documents", "metadatas"])
+            out.extend(
+                sorted(
+                    (_passage(d, m) for d, m in zip(got["documents"], got["metadatas"], strict=True)),
+                    key=lambda p: p.ordinal,
+                )
+            )
+        return out
+
+    def query(self, embedding: list[float], record: DocumentRecord, n: int) -> list[tuple[Passage, float]]:
+        """Nearest published passages of one document: (passage, cosine distance), closest first."""
+        got = self.passages.query(
+            query_embeddings=[embedding],
+            n_results=max(1, min(n, record.passages)),
+            where=_visible(record),
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
+        return [(_passage(d, m), float(dist)) for d, m, dist in rows]
+
+    def reset(self) -> None:
+        """Drop this model's collections and start empty."""
+        for name in (self.passages.name, self.documents.name):
+            self.client.delete_collection(name)
+        self._open()
+
+
+def _visible(record: DocumentRecord) -> dict[str, Any]:
+    return {"$and": [{"doc": record.slug}, {"version": record.version}]}
+
+
+def _passage_meta(p: Passage, version: str) -> dict[str, Any]:
+    return {
+        "passage_id": p.id,
+        "doc": p.doc,
+        "version": version,
+        "section": p.section,
+        "ordinal": p.ordinal,
+        "start": p.start,
+        "end": p.end,
+        "kind": p.kind,
+        "sentences": json.dumps(p.sentences),
+        "index_text": p.index_text,
+    }
+
+
+def _passage(text: str, meta: dict[str, Any]) -> Passage:
+    return Passage(
+        id=meta["passage_id"],
+        doc=meta["doc"],
+        section=meta["section"],
+        ordinal=int(meta["ordinal"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        kind=meta["kind"],
+        sentences=tuple(tuple(s) for s in json.loads(meta["sentences"])),  # type: ignore[misc]
+        index_text=meta["index_text"],
+    )
+
+
+def _record(slug: str, text: str, meta: dict[str, Any]) -> DocumentRecord:
+    return DocumentRecord(
+        slug=slug,
+        title=meta["title"],
+        version=meta["version"],
+        text=text,
+        source=meta.get("source", ""),
+        passages=int(meta["passages"]),
+        sections=int(meta["sections"]),
+    )
