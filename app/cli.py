@@ -106,6 +106,93 @@ def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
     click.echo(f"{len(found)} passage(s)", err=True)
 
 
+BACKENDS = click.Choice(["embedded", "openai", "fake"])
+MODE_HELP = "challenge | defend | socratic | devils-advocate"
+
+
+def _with_backend(settings: Settings, backend: str | None) -> Settings:
+    if backend is None:
+        return settings
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
+
+
+@main.command()
+@click.argument("message")
+@click.option("--mode", default="challenge", show_default=True, help=MODE_HELP)
+@click.option("--doc", "slug", help="Document slug (default: the default essay).")
+@click.option("--backend", type=BACKENDS, help="Override COUNTERPOINT_LLM__BACKEND.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole reply object as JSON.")
+@click.pass_obj
+@friendly_errors
+def ask(settings: Settings, message: str, mode: str, slug: str | None, backend: str | None, as_json: bool) -> None:
+    """One debate turn, non-interactive."""
+    from app.wiring import make_service
+
+    service = make_service(_with_backend(settings, backend))
+    reply = service.reply(message, mode=mode, doc=slug)
+    if as_json:
+        click.echo(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(reply.text)
+        click.echo(_footnotes(reply))
+
+
+@main.command()
+@click.option("--mode", default="challenge", show_default=True, help=MODE_HELP)
+@click.option("--doc", "slug", help="Document slug (default: the default essay).")
+@click.option("--backend", type=BACKENDS, help="Override COUNTERPOINT_LLM__BACKEND.")
+@click.pass_obj
+@friendly_errors
+def chat(settings: Settings, mode: str, slug: str | None, backend: str | None) -> None:
+    """Debate in the terminal; replies stream, passages follow as footnotes. Ctrl-D or /quit ends."""
+    from app.debate.prompts import normalise_mode
+    from app.wiring import make_service
+
+    service = make_service(_with_backend(settings, backend))
+    mode = normalise_mode(mode)
+    history: list[dict[str, str]] = []
+    click.echo(f"Debating '{slug or service.default_doc}' in {mode} mode with {service.backend_description()}.")
+    while True:
+        try:
+            message = click.prompt("\nyou", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if message.strip() in ("/quit", "/exit"):
+            break
+        click.echo("bot> ", nl=False)
+        streamed = ""
+        for event in service.stream(message, history, mode, slug):
+            if event.kind == "text":
+                streamed += event.text
+                click.echo(event.text, nl=False)
+            elif event.reply is not None:
+                if event.reply.text.strip() != streamed.strip():
+                    click.echo("\n-- verified --\n" + event.reply.text, nl=False)
+                click.echo("\n" + _footnotes(event.reply))
+                history += [{"role": "user", "content": message}, {"role": "assistant", "content": event.reply.text}]
+
+
+def _footnotes(reply: Any) -> str:
+    """Cited passages, flagged quotes and unsupported sentences, as terminal footnotes."""
+    from app.debate.models import LABEL_NAMES
+
+    by_id = {p.id: p for p in reply.passages}
+    lines = []
+    for citation in {c.marker: c for c in reply.citations}.values():
+        p = by_id[citation.passage_id]
+        auto = " (auto-attributed)" if citation.auto else ""
+        span = p.text[citation.start - p.start : citation.end - p.start] or p.text
+        lines.append(f"  [{citation.marker}] {p.section}{auto}: {span[:200].replace(chr(10), ' ')}")
+    for sentence in reply.sentences:
+        if sentence.label == "unsupported":
+            lines.append(f"  ! {LABEL_NAMES['unsupported']}: {sentence.text}")
+    for quote in reply.flagged_quotes:
+        lines.append(f"  ! quote not found in the essay: “{quote.text}”")
+    if reply.notice:
+        lines.append(f"  note: {reply.notice}")
+    return "\n".join(lines)
+
+
 def _passage_json(p: Any) -> dict[str, Any]:
     return {
         "id": p.id,

@@ -9,6 +9,8 @@ from ingest.embedder import Embedder
 from ingest.store import PassageStore, connect
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from app.debate.service import DebateService
 
 
@@ -21,7 +23,7 @@ def open_store(settings: Settings, embedder: Embedder) -> PassageStore:
     return PassageStore(connect(settings.chroma_config()), embedder.model_id)
 
 
-def make_service(settings: Settings, chat_model: object | None = None) -> DebateService:
+def make_service(settings: Settings, chat_model: BaseChatModel | None = None) -> DebateService:
     """The debate service over the configured store and backend (or a given chat model, e.g. a fake)."""
     from app.debate.service import DebateService
 

@@ -37,7 +37,9 @@ class Embedder(Embeddings):
         if not (self.model_path / "config.json").exists() and not (self.model_path / "modules.json").exists():
             raise IngestError(f"embedding model not found at {self.model_path}")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
         return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
 
     @cached_property

@@ -1,0 +1,143 @@
+"""The scaffolded strategy's parts: pick the essay's own sentences, and filter the model's short piece.
+
+A 135M model cannot be trusted to cite or to hold a side, so the system quotes the essay verbatim and
+asks the model only for one narrow sentence, which must pass `filter_piece` to be shown at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.debate.textmatch import words
+from ingest.models import Passage
+
+AGREEMENT = re.compile(
+    r"^\s*(yes|yeah|absolutely|exactly|indeed|of course|certainly|great (point|question)|good point|"
+    r"i (completely |totally |fully )?agree|you('| a)re (absolutely |completely )?right|"
+    r"that'?s (true|right|correct))\b",
+    re.IGNORECASE,
+)
+USER_AGREES = re.compile(
+    r"\b(i (completely |totally |fully )?agree|the (essay|author) is (right|correct)|you('| a)re right|"
+    r"spot on|well said)\b",
+    re.IGNORECASE,
+)
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier)? ?"
+    r"(instructions|rules|prompts?)\b|"
+    r"\b(system prompt|your (instructions|rules|prompt))\b|\byou are now\b|\bact as\b|\bdeveloper mode\b|"
+    r"\b(print|say|output|repeat|respond with) (exactly|only|the (word|code|string))\b",
+    re.IGNORECASE,
+)
+REFUSAL = re.compile(
+    r"\b(sorry|i can(no|')t|i'?m unable|as an ai|language model|i'?m not able|one sentence|"
+    r"here is|here's|sure[,!])\b",
+    re.IGNORECASE,
+)
+SOURCE_WORDS = re.compile(
+    r"\b(study|studies|research(ers)?|survey|report(ed)?|according to|professor|university|institute|"
+    r"percent|statistics|data shows?|scientists|experts?|journal)\b|%",
+    re.IGNORECASE,
+)
+MIN_QUOTE_WORDS = 5
+
+
+@dataclass
+class Selected:
+    """A sentence of a supplied passage chosen to quote."""
+
+    passage: Passage
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start - self.passage.start : self.end - self.passage.start]
+
+
+def select_sentences(
+    scored: list[tuple[Passage, list[tuple[tuple[int, int], float]]]], n: int = 2, min_score: float = 0.2
+) -> list[Selected]:
+    """The best sentences, at most one per passage, each at least `min_score` similar to the claim.
+
+    `scored` holds each passage with its sentences' (span, similarity). Very short sentences ("Why?")
+    and table rules are skipped: they read badly as quotes.
+    """
+    best: list[Selected] = []
+    for passage, sentences in scored:
+        usable = [(span, s) for span, s in sentences if _quotable(passage, span)]
+        if not usable:
+            continue
+        span, score = max(usable, key=lambda item: item[1])
+        best.append(Selected(passage, span[0], span[1], score))
+    best.sort(key=lambda sel: -sel.score)
+    chosen = [sel for sel in best if sel.score >= min_score][:n]
+    return chosen or best[:1]
+
+
+def _quotable(passage: Passage, span: tuple[int, int]) -> bool:
+    """Whole sentences in the author's voice: not fragments, table rules, or questions the author quotes."""
+    text = passage.text[span[0] - passage.start : span[1] - passage.start]
+    return len(text.split()) >= MIN_QUOTE_WORDS and not text.startswith(("+", '"', "“"))
+
+
+@dataclass
+class FilterResult:
+    kept: list[str]
+    dropped: list[tuple[str, str]]  # (sentence, reason)
+
+
+def filter_piece(
+    sentences: list[str], user_message: str, passages: list[Passage], limit: int = 1, question: bool = False
+) -> FilterResult:
+    """Keep model sentences that add something from the text; drop echoes, flattery and inventions.
+
+    With `question=True` (the mode asked for a question) only questions are kept.
+    """
+    evidence = " ".join(p.text for p in passages)
+    evidence_words = set(words(evidence)) | set(words(user_message))
+    user_words = set(words(user_message))
+    kept: list[str] = []
+    dropped: list[tuple[str, str]] = []
+    for sentence in sentences:
+        reason = _reject_reason(sentence, user_words, evidence, evidence_words)
+        if not reason and question and not sentence.rstrip().endswith("?"):
+            reason = "not a question"
+        if reason:
+            dropped.append((sentence, reason))
+        elif len(kept) < limit:
+            kept.append(sentence)
+        else:
+            dropped.append((sentence, "over the one-sentence limit"))
+    return FilterResult(kept, dropped)
+
+
+def _reject_reason(sentence: str, user_words: set[str], evidence: str, evidence_words: set[str]) -> str:
+    sentence_words = words(sentence)
+    if len(sentence_words) < 4:
+        return "too short"
+    if len(sentence_words) > 45:
+        return "too long"
+    if AGREEMENT.search(sentence):
+        return "agrees without evidence"
+    if REFUSAL.search(sentence):
+        return "refuses or talks about itself"
+    if re.search(r"[\"“][^\"“”]*\s[^\"“”]*\s[^\"“”]*[\"”]", sentence):
+        return "quotes something (only the system quotes the essay)"
+    if user_words and len(set(sentence_words) & user_words) / len(set(sentence_words)) >= 0.7:
+        return "echoes the user"
+    numbers = re.findall(r"\d[\d,.]*", sentence)
+    if any(n.rstrip(".,") not in evidence for n in numbers):
+        return "introduces a number not in the passages"
+    source = SOURCE_WORDS.search(sentence)
+    if source and source.group(0).lower() not in evidence.lower():
+        return "introduces a source not in the passages"
+    names = [w for w in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+", sentence.strip())]
+    unknown = [n for n in names if n.lower() not in evidence_words and n not in ("I", "AI")]
+    if unknown:
+        return f"introduces names not in the passages ({', '.join(unknown[:3])})"
+    if "[" in sentence or "<" in sentence:
+        return "contains markup"
+    return ""
