@@ -172,6 +172,20 @@ def chat(settings: Settings, mode: str, slug: str | None, backend: str | None) -
                 history += [{"role": "user", "content": message}, {"role": "assistant", "content": event.reply.text}]
 
 
+@main.command()
+@click.option("--host", help="Bind address (default 127.0.0.1; COUNTERPOINT_HOST).")
+@click.option("--port", type=int, help="Port (default 7860; COUNTERPOINT_PORT).")
+@click.option("--backend", type=BACKENDS, help="Override COUNTERPOINT_LLM__BACKEND.")
+@click.pass_obj
+@friendly_errors
+def serve(settings: Settings, host: str | None, port: int | None, backend: str | None) -> None:
+    """Serve the web debate room (http://127.0.0.1:7860 by default)."""
+    from app.web.server import launch
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    launch(_with_backend(settings, backend).model_copy(update=overrides))
+
+
 def _footnotes(reply: Any) -> str:
     """Cited passages, flagged quotes and unsupported sentences, as terminal footnotes."""
     from app.debate.models import LABEL_NAMES
@@ -232,6 +246,14 @@ class _progress_bar:
         for bar in self.bars.values():
             bar.close()
 
+
+def _register_eval() -> None:
+    from eval.cli import eval_group
+
+    main.add_command(eval_group, "eval")
+
+
+_register_eval()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

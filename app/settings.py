@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     chroma: StoreConfig = Field(default_factory=StoreConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    host: str = Field("127.0.0.1", description="Web server bind address (loopback by default).")
+    port: int = Field(7860, description="Web server port.")
+    auth: str | None = Field(None, description="Optional 'user:password' protecting the web UI (classroom servers).")
+    concurrency_limit: int = Field(4, ge=1, description="Chat requests processed at once by the web queue.")
     max_message_chars: int = Field(4000, ge=1, description="Longest user message accepted.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document accepted for ingest via the UI.")
 

@@ -1,0 +1,1 @@
+"""Gradio face of Counterpoint: create_app(service) builds the page; server.launch() serves it."""
