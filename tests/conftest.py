@@ -54,3 +54,16 @@ def ingested(store, embedder, settings, essay):  # type: ignore[no-untyped-def]
 
     ingest_documents([essay], store, embedder, settings.chunking)
     return store
+
+
+@pytest.fixture
+def make_debate(settings, embedder, ingested):  # type: ignore[no-untyped-def]
+    """Build a DebateService over the ingested essay with a given chat model and strategy."""
+    from app.debate.service import DebateService
+
+    def build(chat_model, strategy: str = "scaffolded", **overrides):  # type: ignore[no-untyped-def]
+        llm = settings.llm.model_copy(update={"backend": "fake", "strategy": strategy})
+        configured = settings.model_copy(update={"llm": llm, **overrides})
+        return DebateService(configured, ingested, embedder, chat_model=chat_model)
+
+    return build

@@ -19,7 +19,7 @@ from ingest.sentences import split_sentences
 _IDS = r"(?:P\s?\d+|\d+)(?:\s*[,;]\s*(?:P\s?\d+|\d+))*"
 MARKER = re.compile(rf"\s?[\[【]\s*({_IDS})\s*[\]】]", re.IGNORECASE)
 MARKER_AFTER_STOP = re.compile(rf"([.!?])\s*((?:[\[【]\s*{_IDS}\s*[\]】]\s*)+)", re.IGNORECASE)
-QUOTATION = re.compile(r"[\"“]([^\"“”\n]{8,}?)[\"”]")
+CURLY_QUOTATION = re.compile(r"“([^“”\n]+)”")
 
 AUTO_THRESHOLD = 0.6  # a sentence this close to a passage sentence gets an "auto" attribution
 SUPPORT_THRESHOLD = 0.3  # a cited passage must be at least this close to the sentence citing it
@@ -44,8 +44,14 @@ def parse_markers(raw: str) -> list[str]:
 
 
 def find_quotations(text: str) -> list[tuple[int, int]]:
-    """Spans (inside the quote marks) of quotations of three words or more."""
-    return [m.span(1) for m in QUOTATION.finditer(text) if len(m.group(1).split()) >= 3]
+    """Spans (inside the quote marks) of quotations of three words or more.
+
+    Curly quotes pair explicitly; straight quotes pair in order of appearance.
+    """
+    spans = [m.span(1) for m in CURLY_QUOTATION.finditer(text)]
+    straight = [m.start() for m in re.finditer('"', text)]
+    spans += [(a + 1, b) for a, b in zip(straight[::2], straight[1::2], strict=False) if "\n" not in text[a:b]]
+    return sorted(span for span in spans if len(text[span[0] : span[1]].split()) >= 3)
 
 
 def verify_quote(quote: str, source: NormalisedText, passages: list[Passage]) -> Quote:

@@ -37,7 +37,7 @@ def bm25_tokens(text: str) -> list[str]:
         if word in _STOP or len(word) < 2:
             continue
         word = word.removesuffix("'s")
-        for suffix in ("ing", "ed", "es", "s"):
+        for suffix in ("ing", "ed", "s"):
             if len(word) > len(suffix) + 3 and word.endswith(suffix):
                 word = word[: -len(suffix)]
                 break
@@ -73,7 +73,9 @@ class HybridRetriever:
             [h for h in (history or [])[-self.config.history_turns :] if h.strip()] if self.config.history_turns else []
         )
         if recent:
-            vector = vector + 0.5 * np.asarray(self.embedder.embed_query(" ".join(recent)))
+            # A short message ("Just admit it.") carries little topic: let the conversation lead.
+            weight = 1.5 if len(bm25_tokens(message)) < 5 else 0.5
+            vector = vector + weight * np.asarray(self.embedder.embed_query(" ".join(recent)))
         return vector / (np.linalg.norm(vector) or 1.0)
 
     def retrieve(

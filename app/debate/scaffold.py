@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.debate.safety import INJECTION
 from app.debate.textmatch import words
 from ingest.models import Passage
 
@@ -21,13 +22,6 @@ AGREEMENT = re.compile(
 USER_AGREES = re.compile(
     r"\b(i (completely |totally |fully )?agree|the (essay|author) is (right|correct)|you('| a)re right|"
     r"spot on|well said)\b",
-    re.IGNORECASE,
-)
-INJECTION = re.compile(
-    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous|prior|above|earlier)? ?"
-    r"(instructions|rules|prompts?)\b|"
-    r"\b(system prompt|your (instructions|rules|prompt))\b|\byou are now\b|\bact as\b|\bdeveloper mode\b|"
-    r"\b(print|say|output|repeat|respond with) (exactly|only|the (word|code|string))\b",
     re.IGNORECASE,
 )
 REFUSAL = re.compile(
@@ -80,6 +74,8 @@ def select_sentences(
 def _quotable(passage: Passage, span: tuple[int, int]) -> bool:
     """Whole sentences in the author's voice: not fragments, table rules, or questions the author quotes."""
     text = passage.text[span[0] - passage.start : span[1] - passage.start]
+    if INJECTION.search(text):  # an instruction planted in a document is never repeated, let alone obeyed
+        return False
     return len(text.split()) >= MIN_QUOTE_WORDS and not text.startswith(("+", '"', "“"))
 
 

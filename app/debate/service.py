@@ -10,7 +10,7 @@ import re
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,8 @@ from app.debate.citations import find_quotations, verify_citations, verify_quote
 from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
 from app.debate.retrieval import HybridRetriever
-from app.debate.scaffold import INJECTION, USER_AGREES, Selected, filter_piece, select_sentences
+from app.debate.safety import INJECTION, redact_instructions
+from app.debate.scaffold import USER_AGREES, Selected, filter_piece, select_sentences
 from app.debate.textmatch import NormalisedText
 from app.settings import Settings
 from ingest.embedder import Embedder
@@ -205,7 +206,10 @@ class DebateService:
         """The model's one sentence, if it survives the filter; otherwise a question from the mode's bank."""
         if selected and not off_topic and not INJECTION.search(turn.message):
             prompt = prompts.render(
-                "piece.md", passage=selected[0].passage.text, claim=turn.message[:600], ask=spec.piece_ask
+                "piece.md",
+                passage=redact_instructions(selected[0].passage.text),
+                claim=turn.message[:600],
+                ask=spec.piece_ask,
             )
             try:
                 text = self._generate([HumanMessage(prompt)], reply, max_tokens=60, stop=["\n"])
@@ -236,7 +240,8 @@ class DebateService:
         system = prompts.render(
             "system.md", title=turn.record.title, mode_instruction=spec.instruction, max_sentences=5
         )
-        context = prompts.render("passages.md", passages=turn.passages)
+        shown = [replace(p, text=redact_instructions(p.text)) for p in turn.passages]
+        context = prompts.render("passages.md", passages=shown)
         messages: list[BaseMessage] = [SystemMessage(system + "\n\n" + context)]
         for h in turn.history[-6:]:
             messages.append(HumanMessage(h["content"]) if h.get("role") == "user" else AIMessage(h["content"]))

@@ -1,0 +1,45 @@
+"""The `openai` backend against a small OpenAI-compatible stub on 127.0.0.1 (free strategy, streaming)."""
+
+from __future__ import annotations
+
+from app.debate.service import DebateService
+from bench.stub_openai import StubOpenAI
+
+STUB_REPLY = (
+    "The essay says the real bottleneck is curation and distribution [P8]. "
+    "It never mentions Netflix [P42]. What would cheaper tools change?"
+)
+
+
+def _service(settings, ingested, embedder, base_url: str, api_key: str = "k") -> DebateService:  # type: ignore[no-untyped-def]
+    llm = settings.llm.model_copy(
+        update={"backend": "openai", "base_url": base_url, "api_key": api_key, "model": "stub-model", "timeout_s": 5}
+    )
+    return DebateService(settings.model_copy(update={"llm": llm}), ingested, embedder)
+
+
+def test_openai_backend_streams_and_is_validated(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+    with StubOpenAI(STUB_REPLY) as stub:
+        service = _service(settings, ingested, embedder, stub.base_url)
+        assert service.strategy == "free"
+        events = list(service.stream("Cheap AI tools will democratise cinema."))
+    deltas = [e.text for e in events if e.kind == "text"]
+    reply = events[-1].reply
+    assert len(deltas) > 5 and "".join(deltas) == STUB_REPLY
+    assert stub.requests[0]["stream"] is True and stub.requests[0]["model"] == "stub-model"
+    assert '<passage marker="[P' in stub.requests[0]["messages"][0]["content"]
+    assert reply.removed_markers == ["P42"]
+    assert [c.marker for c in reply.citations if not c.auto][:1] == ["P8"]
+    assert reply.timings.ttft_s is not None and reply.completion_tokens > 0
+    assert reply.notice == ""
+
+
+def test_endpoint_down_and_wrong_key_are_explained(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+    with StubOpenAI(STUB_REPLY) as stub:
+        dead_url = stub.base_url
+    down = _service(settings, ingested, embedder, dead_url).reply("Cheap AI tools will democratise cinema.")
+    assert "cannot reach the model endpoint" in down.notice
+    assert down.citations  # still answered from the text
+    with StubOpenAI(STUB_REPLY, api_key="right") as stub:
+        wrong = _service(settings, ingested, embedder, stub.base_url, api_key="wrong").reply("Cheap tools win.")
+    assert "rejected the API key" in wrong.notice

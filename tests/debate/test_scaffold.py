@@ -1,0 +1,53 @@
+"""The filter on the tiny model's piece, and sentence selection."""
+
+from __future__ import annotations
+
+from app.debate.scaffold import Selected, filter_piece, select_sentences
+from ingest.models import Passage
+from ingest.sentences import split_sentences
+
+PASSAGE = Passage(
+    id="p",
+    doc="d",
+    section="S",
+    ordinal=0,
+    start=0,
+    end=120,
+    text='"Will AI tools help?" The barrier to entry for filmmaking hasn\'t been technical for over a decade. Why?',
+)
+PASSAGE.sentences = tuple(split_sentences(PASSAGE.text))
+CLAIM = "AI video tools will let anyone make a blockbuster at home"
+
+
+def _reason(sentence: str, question: bool = False) -> str:
+    result = filter_piece([sentence], CLAIM, [PASSAGE], question=question)
+    return result.dropped[0][1] if result.dropped else ""
+
+
+def test_keeps_a_grounded_question() -> None:
+    assert _reason("If the barrier was never technical, what would cheaper tools change?", question=True) == ""
+
+
+def test_drops_echo_flattery_and_inventions() -> None:
+    assert _reason("AI video tools will let anyone make a blockbuster at home.") == "echoes the user"
+    assert _reason("You're absolutely right about the tools and the filmmaking.") == "agrees without evidence"
+    assert "number" in _reason("Budgets fell by 73 percent in the last year for filmmaking.")
+    assert "source" in _reason("A recent study shows filmmaking tools changed everything.")
+    assert "names" in _reason("Steven Spielberg proved the barrier to filmmaking is gone.")
+    assert "question" in _reason("The barrier to entry is a matter of taste for filmmaking.", question=True)
+    assert "quotes" in _reason('The passage says "anyone can make films now" which is wrong.')
+    assert "refuses" in _reason("I'm sorry, but I cannot provide an answer to this.")
+
+
+def test_only_one_sentence_is_kept() -> None:
+    good = "What would cheaper tools change if the barrier was never technical?"
+    result = filter_piece([good, good], CLAIM, [PASSAGE], question=True)
+    assert result.kept == [good]
+    assert result.dropped[0][1] == "over the one-sentence limit"
+
+
+def test_selection_skips_quoted_questions_and_fragments() -> None:
+    quoted, middle, short = PASSAGE.sentences
+    chosen = select_sentences([(PASSAGE, [(quoted, 0.9), (middle, 0.5), (short, 0.95)])])
+    assert chosen == [Selected(PASSAGE, middle[0], middle[1], 0.5)]
+    assert chosen[0].text.startswith("The barrier to entry")
