@@ -133,7 +133,7 @@ class HybridRetriever:
 
     def sentence_vectors(self, passage: Passage) -> np.ndarray:
         """Embeddings of a passage's sentences, computed once and cached."""
-        index = self.index(passage.doc)
+        index = self._indexes.get(passage.doc) or self.index(passage.doc)  # no store round trip per passage
         cached = index.sentence_vectors.get(passage.id)
         if cached is None:
             texts = passage.sentence_texts() or [passage.text]

@@ -1,0 +1,128 @@
+"""Debate-engine speed: retrieval against raw Chroma, first visible text, and the model's first token
+against raw llama-cpp on the same prompt."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app.debate.backends import LlamaCppChatModel, _as_dict
+from app.settings import Settings
+from app.wiring import make_service
+from ingest.pipeline import ingest_documents, load_all
+
+CLAIMS = [
+    "AI video generators will replace Hollywood directors within five years.",
+    "Cheap AI tools mean anyone can make a blockbuster at home.",
+    "ByteDance has more money than every studio combined, so it will win.",
+    "Audiences cannot tell an AI film from a human one.",
+    "What does a $300M production budget buy that a swarm of clips cannot?",
+    "Young directors will be fine; they will just use AI too.",
+    "Friction in filmmaking is pure waste.",
+    "TikTok already is the new Hollywood.",
+    "Great films are just formulas an algorithm can learn.",
+    "Film festivals will not matter when content is free.",
+]
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def run(settings: Settings, turns: int = 10, retrieval_repeats: int = 20) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        service = make_service(settings)
+        ingest_documents(load_all([settings.default_essay]), service.store, service.embedder, settings.chunking)
+        service.warm_up()
+        figures = _retrieval(service, retrieval_repeats)
+        figures.update(_turns(service, settings, CLAIMS[:turns]))
+    return figures
+
+
+def _retrieval(service: Any, repeats: int) -> dict[str, Any]:
+    doc = service.default_doc
+    record = service.store.document(doc)
+    ours, raw = [], []
+    for _ in range(repeats):
+        for claim in CLAIMS:
+            t = time.perf_counter()
+            service.retriever.retrieve(claim, doc)
+            ours.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            vector = service.embedder.embed_query(claim)
+            service.store.passages.query(
+                query_embeddings=[vector],
+                n_results=service.settings.retrieval.k,
+                where={"$and": [{"doc": doc}, {"version": record.version}]},
+            )
+            raw.append(time.perf_counter() - t)
+    return {
+        "retrieval_p50_ms": round(statistics.median(ours) * 1000, 2),
+        "retrieval_p95_ms": round(p95(ours) * 1000, 2),
+        "raw_retrieval_p95_ms": round(p95(raw) * 1000, 2),
+        "retrieval_overhead_ratio": round(statistics.median(ours) / statistics.median(raw), 3),
+    }
+
+
+def _turns(service: Any, settings: Settings, claims: list[str]) -> dict[str, Any]:
+    model = service.chat_model
+    recorded: list[Any] = []
+    original = model._stream
+
+    def recording(messages: Any, *args: Any, **kwargs: Any) -> Any:
+        recorded.append((messages, kwargs))
+        return original(messages, *args, **kwargs)
+
+    object.__setattr__(model, "_stream", recording)
+    raw_model = LlamaCppChatModel(model_path=model.model_path, n_ctx=model.n_ctx, n_threads=model.n_threads)
+    raw_llama = raw_model._client()
+    first_text, ttft, raw_ttft, rates, prompt_tokens = [], [], [], [], []
+    for claim in claims:
+        recorded.clear()
+        started = time.perf_counter()
+        first = None
+        reply = None
+        for event in service.stream(claim):
+            if first is None and event.kind == "text":
+                first = time.perf_counter() - started
+            reply = event.reply or reply
+        first_text.append(first or 0.0)
+        if reply is None or reply.timings.ttft_s is None or not recorded:
+            continue
+        ttft.append(reply.timings.ttft_s)
+        prompt_tokens.append(reply.prompt_tokens)
+        generation_s = reply.timings.total_s - reply.timings.first_text_s - reply.timings.ttft_s
+        if reply.completion_tokens > 1 and generation_s > 0:
+            rates.append(reply.completion_tokens / generation_s)
+        messages, kwargs = recorded[0]
+        raw_ttft.append(_raw_first_token(raw_llama, messages, kwargs))
+    return {
+        "first_text_s": round(statistics.median(first_text), 4),
+        "first_text_p95_s": round(p95(first_text), 4),
+        "ttft_s": round(statistics.median(ttft), 3),
+        "raw_ttft_s": round(statistics.median(raw_ttft), 3),
+        "ttft_ratio": round(statistics.median(ttft) / statistics.median(raw_ttft), 3),
+        "tokens_per_s": round(statistics.median(rates), 1) if rates else None,
+        "prompt_tokens": round(statistics.mean(prompt_tokens), 1),
+        "engine_turns": len(claims),
+    }
+
+
+def _raw_first_token(llama: Any, messages: Any, kwargs: dict[str, Any]) -> float:
+    t = time.perf_counter()
+    stream = llama.create_chat_completion(
+        messages=[_as_dict(m) for m in messages],
+        stream=True,
+        stop=kwargs.get("stop"),
+        max_tokens=kwargs.get("max_tokens", 60),
+        temperature=0.3,
+    )
+    first = None
+    for part in stream:
+        if first is None and part["choices"][0]["delta"].get("content"):
+            first = time.perf_counter() - t
+    return first or (time.perf_counter() - t)
