@@ -47,6 +47,17 @@ def _read(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def render_string(template: str, **variables: Any) -> str:
+    """Render a template string from a prompt file (strict, like `render`)."""
+    return _env.from_string(template).render(**variables).strip()
+
+
+@cache
+def load_yaml(name: str) -> dict[str, Any]:
+    """A YAML prompt file, parsed."""
+    return dict(yaml.safe_load(_read(name)))
+
+
 @cache
 def messages() -> dict[str, str]:
     """Fixed user-facing replies (`prompts/messages.yaml`)."""

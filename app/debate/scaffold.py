@@ -54,21 +54,23 @@ class Selected:
 def select_sentences(
     scored: list[tuple[Passage, list[tuple[tuple[int, int], float]]]], n: int = 2, min_score: float = 0.2
 ) -> list[Selected]:
-    """The best sentences, at most one per passage, each at least `min_score` similar to the claim.
+    """Sentences to quote: the best sentence of the top-ranked passage, then the best of the rest.
 
-    `scored` holds each passage with its sentences' (span, similarity). Very short sentences ("Why?")
-    and table rules are skipped: they read badly as quotes.
+    `scored` holds passages in retrieval order, each with its sentences' (span, similarity to the claim).
+    The fused retrieval rank leads because it weighs dense, keyword and sentence evidence together;
+    at most one sentence per passage; fragments ("Why?") and table rules are skipped.
     """
     best: list[Selected] = []
     for passage, sentences in scored:
         usable = [(span, s) for span, s in sentences if _quotable(passage, span)]
-        if not usable:
-            continue
-        span, score = max(usable, key=lambda item: item[1])
-        best.append(Selected(passage, span[0], span[1], score))
-    best.sort(key=lambda sel: -sel.score)
-    chosen = [sel for sel in best if sel.score >= min_score][:n]
-    return chosen or best[:1]
+        if usable:
+            span, score = max(usable, key=lambda item: item[1])
+            best.append(Selected(passage, span[0], span[1], score))
+    if not best:
+        return []
+    lead = next((sel for sel in best if sel.score >= min_score), best[0])
+    rest = sorted((sel for sel in best if sel is not lead and sel.score >= min_score), key=lambda sel: -sel.score)
+    return [lead, *rest][:n]
 
 
 def _quotable(passage: Passage, span: tuple[int, int]) -> bool:
@@ -130,10 +132,22 @@ def _reject_reason(sentence: str, user_words: set[str], evidence: str, evidence_
     source = SOURCE_WORDS.search(sentence)
     if source and source.group(0).lower() not in evidence.lower():
         return "introduces a source not in the passages"
-    names = [w for w in re.findall(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+", sentence.strip())]
-    unknown = [n for n in names if n.lower() not in evidence_words and n not in ("I", "AI")]
+    unknown = [n for n in _capitalised_words(sentence) if n.lower() not in evidence_words and n not in ("I", "AI")]
     if unknown:
         return f"introduces names not in the passages ({', '.join(unknown[:3])})"
     if "[" in sentence or "<" in sentence:
         return "contains markup"
     return ""
+
+
+def _capitalised_words(sentence: str) -> list[str]:
+    """Capitalised words that do not start a sentence or follow a colon: likely names."""
+    names, starts = [], True
+    for token in re.findall(r"[A-Za-z][\w'’-]*|[.!?:]", sentence):
+        if token in ".!?:":
+            starts = True
+            continue
+        if not starts and token[0].isupper():
+            names.append(token)
+        starts = False
+    return names

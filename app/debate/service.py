@@ -35,7 +35,7 @@ from ingest.sentences import split_sentences
 from ingest.store import DocumentRecord, PassageStore
 
 OFF_TOPIC_SCORE = 0.15  # best sentence similarity below this: the message is not about the essay
-PIECE_GROUNDING = 0.35  # a model statement must be at least this close to the quoted passage to be shown
+PIECE_GROUNDING = 0.3  # the model's question must be at least this close to the quoted passage to be shown
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -205,25 +205,29 @@ class DebateService:
     ) -> Sentence:
         """The model's one sentence, if it survives the filter; otherwise a question from the mode's bank."""
         if selected and not off_topic and not INJECTION.search(turn.message):
-            prompt = prompts.render(
-                "piece.md",
-                passage=redact_instructions(selected[0].passage.text),
-                claim=turn.message[:600],
-                ask=spec.piece_ask,
-            )
-            try:
-                text = self._generate([HumanMessage(prompt)], reply, max_tokens=60, stop=["\n"])
-            except BackendError as exc:
-                reply.notice = prompts.messages()["backend_failed"].format(reason=str(exc))
-                text = ""
-            reply.model_text = text
+            text = self._ask_piece(spec, redact_instructions(selected[0].text), turn.message, reply)
             candidates = [text[s:e] for s, e in split_sentences(text)]
-            wants_question = "question" in spec.piece_ask.lower()
-            kept = filter_piece(candidates, turn.message, turn.passages, question=wants_question).kept
-            if kept and (wants_question or self._similarity(kept[0], selected[0].passage)[1] >= PIECE_GROUNDING):
+            kept = filter_piece(candidates, turn.message, turn.passages, question=True).kept
+            if kept and self._similarity(kept[0], selected[0].passage)[1] >= PIECE_GROUNDING:
                 return self._label_own_sentence(kept[0], turn, reply)
         bank = spec.questions
         return Sentence(bank[zlib.crc32(turn.message.encode()) % len(bank)], "frame")
+
+    def _ask_piece(self, spec: prompts.ModeSpec, text: str, claim: str, reply: Reply) -> str:
+        """Few-shot: one question about the claim from one essay sentence. Failures become a notice."""
+        piece = prompts.load_yaml("piece.yaml")
+        messages: list[BaseMessage] = [SystemMessage(f"{piece['system']} {spec.piece_ask}")]
+        for shot in piece["shots"]:
+            messages.append(HumanMessage(prompts.render_string(piece["user"], text=shot["text"], claim=shot["claim"])))
+            messages.append(AIMessage(shot["question"]))
+        messages.append(HumanMessage(prompts.render_string(piece["user"], text=text, claim=claim[:600])))
+        try:
+            text = self._generate(messages, reply, max_tokens=50, stop=["\n"])
+        except BackendError as exc:
+            reply.notice = prompts.messages()["backend_failed"].format(reason=str(exc))
+            text = ""
+        reply.model_text = text
+        return text
 
     def _label_own_sentence(self, text: str, turn: Turn, reply: Reply) -> Sentence:
         checked = verify_citations(text, turn.passages, self.source(turn.record), self._similarity)

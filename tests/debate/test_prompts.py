@@ -17,7 +17,10 @@ def test_every_mode_has_a_complete_prompt_file() -> None:
 
 def test_render_fails_loudly_on_a_missing_variable() -> None:
     with pytest.raises(UndefinedError):
-        prompts.render("piece.md", passage="text", claim="claim")
+        prompts.render("system.md", title="t", mode_instruction="m")
+    piece = prompts.load_yaml("piece.yaml")
+    with pytest.raises(UndefinedError):
+        prompts.render_string(piece["user"], text="only the text")
 
 
 def test_modes_are_normalised_and_unknown_refused() -> None:

@@ -37,6 +37,7 @@ def test_drops_echo_flattery_and_inventions() -> None:
     assert "question" in _reason("The barrier to entry is a matter of taste for filmmaking.", question=True)
     assert "quotes" in _reason('The passage says "anyone can make films now" which is wrong.')
     assert "refuses" in _reason("I'm sorry, but I cannot provide an answer to this.")
+    assert _reason("Question: What would cheaper filmmaking tools change?", question=True) == ""
 
 
 def test_only_one_sentence_is_kept() -> None:
@@ -51,3 +52,17 @@ def test_selection_skips_quoted_questions_and_fragments() -> None:
     chosen = select_sentences([(PASSAGE, [(quoted, 0.9), (middle, 0.5), (short, 0.95)])])
     assert chosen == [Selected(PASSAGE, middle[0], middle[1], 0.5)]
     assert chosen[0].text.startswith("The barrier to entry")
+
+
+def test_top_ranked_passage_leads_then_best_of_the_rest() -> None:
+    other = Passage(
+        id="o", doc="d", section="S", ordinal=1, start=0, end=40, text="Another long sentence about cinema here."
+    )
+    other.sentences = ((0, 40),)
+    third = Passage(
+        id="t", doc="d", section="S", ordinal=2, start=0, end=40, text="A third long sentence about films here."
+    )
+    third.sentences = ((0, 40),)
+    _, middle, _ = PASSAGE.sentences
+    chosen = select_sentences([(PASSAGE, [(middle, 0.3)]), (other, [((0, 40), 0.1)]), (third, [((0, 40), 0.6)])])
+    assert [sel.passage.id for sel in chosen] == ["p", "t"]
