@@ -13,7 +13,9 @@ ingest leaves either the old passages or the new ones — never a mix — and th
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -47,11 +49,18 @@ def connect(config: StoreConfig) -> Any:
             return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
         except Exception as exc:  # chromadb raises bare Exception/ValueError when the server is down
             raise IngestError(f"cannot reach the Chroma server at {config.host}:{config.port} ({exc})") from exc
-    try:
-        config.path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise IngestError(f"cannot create the index folder {config.path}: {exc.strerror}") from exc
+    ensure_writable(config.path)
     return chromadb.PersistentClient(path=str(config.path), settings=settings)
+
+
+def ensure_writable(folder: Path) -> None:
+    """Fail at start, in one line, when the data folder cannot be created or written (read-only, full)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise IngestError(f"the data folder {folder} is not writable ({exc.strerror or exc})") from exc
 
 
 class PassageStore:

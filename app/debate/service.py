@@ -137,6 +137,16 @@ class DebateService:
         return ""
 
     def _retrieve(self, message: str, history: list[dict[str, str]], mode: str, doc: str, started: float) -> Turn:
+        try:
+            return self._retrieve_unchecked(message, history, mode, doc, started)
+        except CounterpointError:
+            raise
+        except Exception as exc:  # the store is down (a Chroma server stopped, a disk gone)
+            raise CounterpointError(f"the passage index is not reachable right now ({type(exc).__name__})") from exc
+
+    def _retrieve_unchecked(
+        self, message: str, history: list[dict[str, str]], mode: str, doc: str, started: float
+    ) -> Turn:
         record = self.store.document(doc)
         if record is None:
             raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
