@@ -1,0 +1,135 @@
+"""Size: a synthetic corpus of many documents (1,000 docs ≈ 50,000 passages by default).
+
+Reports ingest throughput through the real pipeline and retrieval p95 at that size against a raw Chroma
+query (query encode + the same filtered collection query) in the same run. Each queried document's index
+is warmed first, as a running server would have it; the first turn on a cold document also embeds its
+sentences once (reported separately as `size_cold_doc_ms`).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app.debate.retrieval import HybridRetriever
+from app.settings import Settings
+from app.wiring import make_embedder, open_store
+from ingest.loaders import document_from_bytes
+from ingest.pipeline import ingest_documents
+
+SUBJECTS = [
+    "studios",
+    "audiences",
+    "algorithms",
+    "directors",
+    "editors",
+    "platforms",
+    "critics",
+    "festivals",
+    "budgets",
+    "writers",
+    "actors",
+    "investors",
+    "feeds",
+    "theatres",
+    "unions",
+    "cinematographers",
+]
+VERBS = ["reshape", "undermine", "protect", "ignore", "fund", "imitate", "reward", "starve", "curate", "measure"]
+OBJECTS = [
+    "shared experiences",
+    "risky stories",
+    "entry-level work",
+    "attention spans",
+    "creative friction",
+    "the talent pipeline",
+    "long-form narrative",
+    "local crews",
+    "cultural anchors",
+    "independent film",
+]
+CLAUSES = [
+    "because the economics demand it",
+    "even when nobody asks them to",
+    "whatever the data says",
+    "in ways the trade press misses",
+    "long before anyone notices",
+    "unless habits change",
+]
+
+
+def synthetic_document(index: int, paragraphs: int, rng: random.Random) -> str:
+    lines = [f"Synthetic Essay {index}: On Media and Machines"]
+    for p in range(paragraphs):
+        if p % 10 == 0:
+            lines.append(f"Part {p // 10 + 1} Of The Argument About {rng.choice(OBJECTS).title()}")
+        sentences = [
+            f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(CLAUSES)}."
+            for _ in range(5)
+        ]
+        lines.append(" ".join(sentences))
+    return "\n".join(lines)
+
+
+def run(settings: Settings, documents: int = 1000, paragraphs: int = 50, queries: int = 60) -> dict[str, Any]:
+    rng = random.Random(7)
+    docs = [
+        document_from_bytes(synthetic_document(i, paragraphs, rng).encode(), f"synthetic-{i:04d}.txt")
+        for i in range(documents)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        embedder = make_embedder(settings)
+        store = open_store(settings, embedder)
+        embedder.model  # noqa: B018 - load the model before timing
+        report = ingest_documents(docs, store, embedder, settings.chunking)
+        figures = {
+            "size_documents": documents,
+            "size_passages": report.passages,
+            "size_ingest_s": round(report.seconds, 1),
+            "size_ingest_passages_per_s": round(report.passages / report.seconds, 1),
+        }
+        figures.update(_retrieval(settings, store, embedder, [d.slug for d in docs], queries, rng))
+    return figures
+
+
+def _retrieval(
+    settings: Settings, store: Any, embedder: Any, slugs: list[str], queries: int, rng: random.Random
+) -> dict[str, Any]:
+    retriever = HybridRetriever(store, embedder, settings.retrieval)
+    asks = [
+        (rng.choice(slugs), f"Do {rng.choice(SUBJECTS)} really {rng.choice(VERBS)} {rng.choice(OBJECTS)}?")
+        for _ in range(queries)
+    ]
+    cold = []
+    for slug in dict.fromkeys(slug for slug, _ in asks):
+        t = time.perf_counter()
+        retriever.warm_up(slug)
+        cold.append(time.perf_counter() - t)
+    ours, raw = [], []
+    for _ in range(3):
+        for slug, question in asks:
+            t = time.perf_counter()
+            retriever.retrieve(question, slug)
+            ours.append(time.perf_counter() - t)
+            record = store.document(slug)
+            t = time.perf_counter()
+            vector = embedder.embed_query(question)
+            store.passages.query(
+                query_embeddings=[vector],
+                n_results=settings.retrieval.k,
+                where={"$and": [{"doc": slug}, {"version": record.version}]},
+            )
+            raw.append(time.perf_counter() - t)
+    p95 = lambda xs: sorted(xs)[max(0, round(0.95 * len(xs)) - 1)]  # noqa: E731
+    return {
+        "size_retrieval_p50_ms": round(statistics.median(ours) * 1000, 2),
+        "size_retrieval_p95_ms": round(p95(ours) * 1000, 2),
+        "size_raw_retrieval_p95_ms": round(p95(raw) * 1000, 2),
+        "size_retrieval_ratio": round(p95(ours) / p95(raw), 3),
+        "size_cold_doc_ms": round(statistics.median(cold) * 1000, 1),
+    }
