@@ -17,7 +17,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve ingest test lint bench eval clean browser
+.PHONY: install run serve ingest test lint bench eval clean browser screenshot constraints
 
 install: $(STAMP)
 
@@ -57,6 +57,10 @@ bench: $(STAMP)
 
 eval: $(STAMP) ingest
 	$(BIN)/counterpoint eval run eval/datasets/dev.jsonl --out eval/runs/latest
+
+# Refresh docs/screenshot.png from the end-to-end browser test (real embedded model).
+screenshot: $(STAMP) browser
+	COUNTERPOINT_UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/web/test_e2e.py -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache *.egg-info tests/artifacts

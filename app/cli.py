@@ -253,7 +253,15 @@ def _register_eval() -> None:
     main.add_command(eval_group, "eval")
 
 
+def _register_classroom() -> None:
+    from app.classroom.cli import classroom_group, practice_command
+
+    main.add_command(practice_command, "practice")
+    main.add_command(classroom_group, "classroom")
+
+
 _register_eval()
+_register_classroom()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

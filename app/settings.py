@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.classroom.settings import ClassroomSettings
 from ingest.config import ChunkingConfig, StoreConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     chroma: StoreConfig = Field(default_factory=StoreConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    classroom: ClassroomSettings = Field(default_factory=ClassroomSettings)
     host: str = Field("127.0.0.1", description="Web server bind address (loopback by default).")
     port: int = Field(7860, description="Web server port.")
     auth: str | None = Field(None, description="Optional 'user:password' protecting the web UI (classroom servers).")

@@ -119,6 +119,10 @@ class LlamaCppChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "llama-cpp"
 
+    def load(self) -> None:
+        """Load the GGUF now (server start-up) rather than on the first turn."""
+        self._client()
+
     def _client(self) -> Any:
         if self._llama is None:
             from llama_cpp import Llama

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import zlib
@@ -98,8 +99,10 @@ class DebateService:
         return self._chat_model
 
     def warm_up(self, doc: str | None = None) -> None:
-        """Load what the first turn would otherwise wait for."""
+        """Load what the first turn would otherwise wait for: sentence vectors and the local model."""
         self.retriever.warm_up(doc or self.default_doc)
+        with contextlib.suppress(BackendError):  # reported on the first turn as a notice
+            getattr(self.chat_model, "load", lambda: None)()
 
     # --- turns ------------------------------------------------------------------------------------
     def reply(

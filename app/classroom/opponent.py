@@ -1,0 +1,126 @@
+"""The bot's side of a practice round: a fixed mode, the round framing, and a guard that it never concedes.
+
+The bot argues the opposite of the student: `defend` when the student is against the essay's thesis,
+`devils-advocate` when the student is for it. The mode is derived from the student's side on every turn,
+so it cannot drift. The scaffolded strategy's filter already drops model sentences that *open* with
+agreement; the guard here also catches concessions anywhere in a sentence ("I concede", "you've convinced
+me", "I was wrong", "fair point") from any strategy, outside quotation marks (the essay's own words are
+never dropped), and replaces them with a line that holds the side — in the stream and in the stored reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.classroom.rounds import PracticeRound, Side
+from app.classroom.wording import rounds_text
+from app.debate.models import Reply, Sentence
+from app.debate.scaffold import AGREEMENT
+from app.debate.service import DebateService, ReplyEvent
+from ingest.sentences import split_sentences
+
+BOT_MODE: dict[Side, str] = {"for": "devils-advocate", "against": "defend"}  # keyed by the STUDENT's side
+CONCESSION = re.compile(
+    r"\b(you('| a)re (absolutely |completely |quite |totally )?right|i (now |fully |completely )?(agree|concede)|"
+    r"you('ve| have) (convinced|persuaded) me|i was wrong|i stand corrected|(good|fair|great|valid) point|"
+    r"i('ll| will) (switch|change) (sides?|my (mind|position|side))|you win|i give up|i (must|have to) admit|"
+    r"you make a (good|fair|great|valid) point)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+@dataclass
+class BotEvent(ReplyEvent):
+    """A `ReplyEvent` of the bot's turn; on the final event, `held` lists the sentences the guard replaced."""
+
+    held: list[str] = field(default_factory=list)
+
+
+def bot_mode(student_side: Side) -> str:
+    return BOT_MODE[student_side]
+
+
+def bot_message(round_: PracticeRound, text: str, limit: int = 4000) -> str:
+    """What the debate service receives for a student turn: the round's framing, then the student's words
+    (cut to the service's message limit, which a turn of long words could otherwise pass)."""
+    frame = rounds_text("message_frame")[round_.side].format(phase=round_.phase)
+    body = text.strip() or rounds_text("silent_turn")
+    return f"{frame}\n\n{body}"[:limit]
+
+
+def concedes(sentence: str) -> bool:
+    """Does the sentence agree with the student or give up the side (quotations aside)?"""
+    bare = _QUOTED.sub(" ", sentence)
+    return bool(CONCESSION.search(bare) or AGREEMENT.search(bare))
+
+
+def hold_side(reply: Reply, bot_side: Side) -> list[str]:
+    """Replace conceding sentences of `reply` (in place) with one line that holds the side; returns them."""
+    dropped = [s for s in reply.sentences if concedes(s.text)]
+    if not dropped:
+        return []
+    hold = Sentence(rounds_text("hold_side")[bot_side], "frame")
+    later = {id(s) for s in dropped[1:]}
+    reply.sentences = [hold if s is dropped[0] else s for s in reply.sentences if id(s) not in later]
+    text = reply.text.replace(dropped[0].text, hold.text, 1)
+    for sentence in dropped[1:]:
+        text = text.replace(sentence.text, "", 1)
+    if any(concedes(s) for s in _sentences(text)):  # a concession not found verbatim: rebuild from sentences
+        text = "\n\n".join(s.text for s in reply.sentences)
+    reply.text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    reply.citations = [c for c in reply.citations if f"[{c.marker}]" in reply.text]
+    return [s.text for s in dropped]
+
+
+def guarded_stream(events: Iterator[ReplyEvent], bot_side: Side) -> Iterator[BotEvent]:
+    """Pass text on whole sentences at a time, never one that concedes; the final reply is guarded too."""
+    buffer = ""
+    for event in events:
+        if event.kind == "text":
+            buffer += event.text
+            ready, buffer = _complete_sentences(buffer)
+            yield from _safe_text(ready)
+        elif event.reply is not None:
+            yield from _safe_text(buffer)
+            held = hold_side(event.reply, bot_side)
+            yield BotEvent("reply", reply=event.reply, held=held)
+
+
+def reply_json(reply: Reply, held: list[str]) -> dict[str, Any]:
+    """The stored form of a bot turn: the service's reply JSON plus what the side guard dropped."""
+    return {**reply.to_json(), "held_side": held}
+
+
+def _complete_sentences(buffer: str) -> tuple[str, str]:
+    """Split the buffer into complete sentences (ready) and the unfinished tail."""
+    spans = split_sentences(buffer)
+    if len(spans) < 2:
+        return "", buffer
+    cut = spans[-1][0]
+    return buffer[:cut], buffer[cut:]
+
+
+def _safe_text(text: str) -> Iterator[BotEvent]:
+    kept = text
+    for start, end in reversed(split_sentences(text)):
+        if concedes(text[start:end]):
+            kept = kept[:start] + kept[end:]
+    if kept.strip():
+        yield BotEvent("text", kept)
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def stream_bot_turn(service: DebateService, round_: PracticeRound) -> Iterator[BotEvent]:
+    """The bot's turn for the round's latest student turn, streamed through the side guard."""
+    student = round_.turns[-1]
+    message = bot_message(round_, student.text, service.settings.max_message_chars)
+    history = round_.history()[:-1]
+    events = service.stream(message, history, bot_mode(round_.side), round_.doc)
+    yield from guarded_stream(events, round_.bot_side)

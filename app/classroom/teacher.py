@@ -1,0 +1,195 @@
+"""The teacher's view: set assignments, see every attempt with its scores and transcript, see which parts
+of the essay the class used, and download it all (CSV, JSON). Nothing here opens without the password.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import secrets
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from app.classroom.errors import AccessDenied, ClassroomError
+from app.classroom.export import iso, round_json
+from app.classroom.rounds import RoundFormat, parse_side
+from app.classroom.rubric import CRITERIA
+from app.classroom.service import ClassroomService, normalise_code
+from app.classroom.settings import ClassroomSettings
+from app.classroom.store import Assignment, Attempt
+from ingest.models import Passage
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by students
+CODE_LENGTH = 6
+SUMMARY_TOP = 3
+CSV_COLUMNS = (
+    "assignment", "attempt", "student", "side", "status", "started_at", "finished_at", "minutes",
+    *CRITERIA, "total", "passages_used", "misquotes", "misrepresentations", "expired_turns",
+)  # fmt: skip
+
+
+def check_teacher_password(settings: ClassroomSettings, given: str | None) -> None:
+    """Refuse unless teacher features are on and `given` matches (constant-time comparison)."""
+    expected = settings.teacher_password.get_secret_value() if settings.teacher_password else ""
+    if not expected:
+        raise AccessDenied("teacher features are off (set COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD)")
+    if not hmac.compare_digest((given or "").encode(), expected.encode()):
+        raise AccessDenied("wrong teacher password")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Teacher:
+    """A teacher's session: constructing it checks the password; every method then works on the store."""
+
+    def __init__(self, classroom: ClassroomService, password: str | None) -> None:
+        check_teacher_password(classroom.settings, password)
+        self.classroom = classroom
+        self.store = classroom.store
+
+    # --- assignments -----------------------------------------------------------------------------
+    def create_assignment(
+        self, *, doc: str | None = None, side: str = "choice", fmt: RoundFormat | None = None, thesis: str = ""
+    ) -> Assignment:
+        """A new assignment with a fresh short code; `side` is `for`, `against` or `choice`."""
+        doc = doc or self.classroom.debate.default_doc
+        self.classroom.check_document(doc)
+        side = side if side == "choice" else parse_side(side)
+        fmt = fmt or self.classroom.default_format()
+        for _ in range(20):
+            assignment = Assignment(new_code(), doc, side, fmt, thesis.strip(), self.classroom.clock())
+            if self.store.add_assignment(assignment):
+                return assignment
+        raise ClassroomError("could not find a free assignment code; try again")  # pragma: no cover
+
+    def assignments(self) -> list[Assignment]:
+        return self.store.assignments()
+
+    def assignment(self, code: str) -> Assignment:
+        found = self.store.assignment(normalise_code(code))
+        if found is None:
+            raise ClassroomError(f"no assignment with the code '{code}'")
+        return found
+
+    # --- attempts --------------------------------------------------------------------------------
+    def attempts(self, code: str) -> list[dict[str, Any]]:
+        """One row per attempt: student, side, status, time, scores per criterion, passages used, flags."""
+        assignment = self.assignment(code)
+        return [attempt_row(a, assignment.code) for a in self.store.attempts_for(assignment.code)]
+
+    def transcript(self, code: str, attempt_id: int) -> dict[str, Any]:
+        """One attempt of this assignment in full: every turn with its citations, and the scorecard."""
+        found = [a for a in self.store.attempts_for(self.assignment(code).code) if a.id == attempt_id]
+        if not found:
+            raise ClassroomError(f"no attempt {attempt_id} in assignment {code}")
+        return round_json(found[0], found[0].scorecard)
+
+    def summary(self, code: str) -> dict[str, Any]:
+        assignment = self.assignment(code)
+        passages = self.classroom.debate.store.passages_of(assignment.doc)
+        return class_summary(self.store.attempts_for(assignment.code), passages)
+
+    # --- downloads -------------------------------------------------------------------------------
+    def export_csv(self, code: str) -> str:
+        """The attempts table as CSV (spreadsheet-safe: cells never start a formula)."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in self.attempts(code):
+            flat = {**row, **row["scores"], "passages_used": " ".join(p["label"] for p in row["passages_used"])}
+            writer.writerow({k: _safe_cell(v) for k, v in flat.items()})
+        return out.getvalue()
+
+    def export_json(self, code: str) -> dict[str, Any]:
+        """The assignment, the class summary, and every attempt with transcript and scorecard."""
+        assignment = self.assignment(code)
+        attempts = self.store.attempts_for(assignment.code)
+        passages = self.classroom.debate.store.passages_of(assignment.doc)
+        return {
+            "assignment": assignment_json(assignment),
+            "summary": class_summary(attempts, passages),
+            "attempts": [round_json(a, a.scorecard) for a in attempts],
+        }
+
+
+def assignment_json(assignment: Assignment) -> dict[str, Any]:
+    return {**asdict(assignment), "format": assignment.format.to_json(), "created_at": iso(assignment.created_at)}
+
+
+def attempt_row(attempt: Attempt, code: str) -> dict[str, Any]:
+    card = attempt.scorecard or {}
+    flags = card.get("flags", {})
+    ended = attempt.finished_at or (attempt.round.turns[-1].submitted_at if attempt.round.turns else attempt.started_at)
+    return {
+        "assignment": code,
+        "attempt": attempt.id,
+        "student": attempt.student_name,
+        "side": attempt.round.side,
+        "status": "finished" if attempt.round.status == "finished" else f"in progress ({attempt.round.phase})",
+        "started_at": iso(attempt.started_at),
+        "finished_at": iso(attempt.finished_at),
+        "minutes": round((ended - attempt.started_at) / 60, 1),
+        "scores": {c: card.get("overall", {}).get(c) for c in CRITERIA},
+        "total": card.get("total"),
+        "passages_used": card.get("passages_used", []),
+        "misquotes": flags.get("misquotes", 0),
+        "misrepresentations": flags.get("misrepresentations", 0),
+        "expired_turns": flags.get("expired_turns", 0),
+    }
+
+
+def class_summary(attempts: list[Attempt], passages: list[Passage]) -> dict[str, Any]:
+    """Which passages and sections the class used (students and turns), most and least, and never."""
+    finished = [a for a in attempts if a.scorecard]
+    students: Counter[str] = Counter()
+    uses: Counter[str] = Counter()
+    for attempt in finished:
+        per_turn = [{p["id"] for p in t["evidence"]["passages_used"]} for t in attempt.scorecard["turns"]]  # type: ignore[index]
+        uses.update(pid for ids in per_turn for pid in ids)
+        students.update(set().union(*per_turn) if per_turn else set())
+    rows = [
+        {"id": p.id, "label": p.label, "section": p.section, "students": students[p.id], "uses": uses[p.id]}
+        for p in passages
+    ]
+    return {
+        "attempts": len(attempts),
+        "finished": len(finished),
+        "passages": rows,
+        "most_used": [r for r in sorted(rows, key=_usage, reverse=True) if r["uses"]][:SUMMARY_TOP],
+        "least_used": sorted(rows, key=_usage)[:SUMMARY_TOP],
+        "never_used": [r["label"] for r in rows if not r["uses"]],
+        "sections": _sections(rows),
+        "criteria": _criteria_means(finished),
+    }
+
+
+def _usage(row: dict[str, Any]) -> tuple[int, int]:
+    return int(row["uses"]), int(row["students"])
+
+
+def _sections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sections: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        entry = sections.setdefault(r["section"], {"section": r["section"], "uses": 0, "passages": []})
+        entry["uses"] += r["uses"]
+        entry["passages"].append(r["label"])
+    return [{**s, "never_used": s["uses"] == 0} for s in sections.values()]
+
+
+def _criteria_means(finished: list[Attempt]) -> dict[str, float | None]:
+    means: dict[str, float | None] = {}
+    for c in CRITERIA:
+        values = [a.scorecard["overall"][c] for a in finished if a.scorecard and a.scorecard["overall"][c] is not None]
+        means[c] = round(sum(values) / len(values), 2) if values else None
+    return means
+
+
+def _safe_cell(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: a student's name must not."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,143 @@
+"""Build the Counterpoint page: `create_app(service)` returns a `gr.Blocks` without serving it.
+
+Chat with streamed replies and citation chips, evidence and source view, document picker with upload,
+mode selector, status line, Stop / Retry / New debate / Export (layout in page.py, handlers in room.py).
+The documented API is `/chat` (streams), `/documents` and `/transcript`; the page's own events are
+private. Look and limits are launch arguments in Gradio 6: pass `**launch_options(settings)`.
+"""
+
+# No `from __future__ import annotations` here: gr.api() reads the endpoint functions' type hints.
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from app.debate.prompts import DEFAULT_MODE
+from app.debate.service import DebateService
+from app.settings import Settings
+from app.web.limits import BodySizeLimit
+from app.web.page import Page, build_page, page_css
+from app.web.room import APIError, DebateRoom, View
+from app.web.sessions import SessionStore
+
+FOCUS_INPUT = "() => { document.querySelector('#cp-input textarea')?.focus(); }"
+
+
+def theme() -> gr.themes.Base:
+    """Soft indigo, with the fonts Gradio ships (nothing is fetched from the internet)."""
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        secondary_hue="amber",
+        neutral_hue="slate",
+        font=[gr.themes.LocalFont("IBM Plex Sans"), "ui-sans-serif", "system-ui", "sans-serif"],
+        font_mono=[gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"],
+    )
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Everything `demo.launch()` needs besides host, port and auth: look, limits, safety."""
+    return {
+        "theme": theme(),
+        "css": page_css(),
+        "share": False,
+        "ssr_mode": False,
+        "show_error": False,
+        "max_file_size": settings.max_upload_bytes,
+        "app_kwargs": {"middleware": [BodySizeLimit.middleware(settings.max_upload_bytes)]},
+    }
+
+
+def create_app(service: DebateService, settings: Settings | None = None) -> gr.Blocks:
+    """The whole page over one debate service; serve with `demo.queue(...).launch(**launch_options(...))`."""
+    settings = settings or service.settings
+    room = DebateRoom(service, SessionStore(settings.data_dir / "sessions"))
+    with gr.Blocks(title="Counterpoint", analytics_enabled=False) as demo:
+        page = build_page(room, settings)
+        _wire(demo, room, page)
+        _api(room)
+    return demo
+
+
+def _streamed(views: Iterator[View]) -> Iterator[tuple[Any, ...]]:
+    for view in views:
+        yield Page.show(view)
+
+
+def _wire(demo: gr.Blocks, room: DebateRoom, page: Page) -> None:
+    """Connect the page's events to the room's handlers (all private: the API is `_api`)."""
+    out = page.outputs()
+    quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+    chat_queue: dict[str, Any] = {**quiet, "concurrency_limit": "default", "concurrency_id": "chat"}
+
+    def load(sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.load(sid))
+
+    def send(message: str, mode: str, doc: str, sid: Any) -> Iterator[tuple[Any, ...]]:
+        yield from _streamed(room.send(message, mode, doc, sid))
+
+    def example(evt: gr.SelectData, mode: str, doc: str, sid: Any) -> Iterator[tuple[Any, ...]]:
+        yield from _streamed(room.send(str(evt.value.get("text", "")), mode, doc, sid))
+
+    def retry(mode: str, doc: str, sid: Any) -> Iterator[tuple[Any, ...]]:
+        yield from _streamed(room.retry(mode, doc, sid))
+
+    def stop(sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.stop(sid))
+
+    def new(doc: str, mode: str, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.new_debate(doc, mode, sid))
+
+    def switch_doc(doc: str, mode: str, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.switch_doc(doc, mode, sid))
+
+    def switch_mode(mode: str, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.switch_mode(mode, sid))
+
+    def upload(path: str | None, mode: str, sid: Any, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        return Page.show(room.upload(path, mode, sid, progress))
+
+    demo.load(load, [page.sid], out, **quiet)
+    sending = gr.on(
+        [page.message.submit, page.send.click], send, [page.message, page.mode, page.doc, page.sid], out, **chat_queue
+    )
+    picked = page.chat.example_select(example, [page.mode, page.doc, page.sid], out, **chat_queue)
+    retrying = page.retry.click(retry, [page.mode, page.doc, page.sid], out, **chat_queue)
+    for event in (sending, picked, retrying):
+        event.then(None, js=FOCUS_INPUT, **quiet)
+    page.stop.click(stop, [page.sid], out, cancels=[sending, picked, retrying], **quiet)
+    renewed = gr.on([page.new.click, page.chat.clear], new, [page.doc, page.mode, page.sid], out, **quiet)
+    renewed.then(None, js=FOCUS_INPUT, **quiet)
+    page.doc.input(switch_doc, [page.doc, page.mode, page.sid], out, **quiet)
+    page.mode.input(switch_mode, [page.mode, page.sid], out, **quiet)
+    page.upload.upload(
+        upload, [page.upload, page.mode, page.sid], out, api_visibility="private", show_progress="full",
+        show_progress_on=[page.source], concurrency_limit=1, concurrency_id="upload",
+    )  # fmt: skip
+
+
+def _api(room: DebateRoom) -> None:
+    """The documented API: `/chat` (streams), `/documents`, `/transcript`."""
+
+    def chat(message: str, mode: str = DEFAULT_MODE, doc: str = "", session_id: str = "") -> Iterator[dict]:
+        """One debate turn. Streams {"session_id", "text", "done": false}; the last item has "done": true,
+        "reply" (the verified reply: citations, quotes, sentences, passages) and "notice"."""
+        try:
+            yield from room.api_chat(message, mode, doc, session_id)
+        except APIError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def documents() -> list[dict]:
+        """The documents that can be debated: slug, title, passages, sections."""
+        return room.api_documents()
+
+    def transcript(session_id: str) -> str:
+        """A debate as Markdown (the same text as the page's Export button)."""
+        try:
+            return room.api_transcript(session_id)
+        except APIError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    gr.api(chat, api_name="chat", concurrency_limit="default", concurrency_id="chat")
+    gr.api(documents, api_name="documents", concurrency_limit=None)
+    gr.api(transcript, api_name="transcript", concurrency_limit=None)

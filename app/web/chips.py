@@ -1,0 +1,112 @@
+"""Chat messages for the Chatbot: escaped text, `[P3]` markers turned into citation chips.
+
+A chip is a Markdown link to `#cite-P3-<start>-<end>` (the exact cited span, character offsets from
+ingest) or `#cite-P3` while streaming; the page script (assets/counterpoint.js) catches clicks on it
+and scrolls the source view to that span. Everything else is HTML-escaped, so neither a message nor an
+uploaded document can inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from app.debate.models import LABEL_NAMES
+from app.web.sessions import Debate, Turn
+
+MARKER = re.compile(r"\[(P\d+)\]")
+
+
+def escape(text: str) -> str:
+    """HTML-escape text that Markdown will render (so `<b>` shows as `<b>`, never as bold)."""
+    return html.escape(text, quote=False)
+
+
+def span_key(citation: dict[str, Any]) -> str:
+    return f"{citation['start']}-{citation['end']}"
+
+
+def chip_href(marker: str, citation: dict[str, Any] | None = None) -> str:
+    return f"#cite-{marker}-{span_key(citation)}" if citation else f"#cite-{marker}"
+
+
+def _hrefs(citations: list[dict[str, Any]]) -> Callable[[str], str]:
+    """A function giving, for each successive occurrence of a marker, the href of its citation."""
+    by_marker: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for citation in citations:
+        by_marker[citation["marker"]].append(citation)
+    seen: dict[str, int] = defaultdict(int)
+
+    def href(marker: str) -> str:
+        options = by_marker.get(marker)
+        citation = options[min(seen[marker], len(options) - 1)] if options else None
+        seen[marker] += 1
+        return chip_href(marker, citation)
+
+    return href
+
+
+def reply_markdown(text: str, citations: list[dict[str, Any]], sentences: list[dict[str, Any]] | None = None) -> str:
+    """The reply as chat Markdown: escaped, unsupported sentences marked, markers as chips."""
+    href = _hrefs(citations)
+    return MARKER.sub(lambda m: f"[{m.group(1)}]({href(m.group(1))})", _mark_unsupported(text, sentences or []))
+
+
+def chips_html(text: str, citations: list[dict[str, Any]]) -> str:
+    """Escaped HTML with markers as chip links (for gr.HTML panels)."""
+    href = _hrefs(citations)
+    return MARKER.sub(
+        lambda m: f'<a class="cp-chip" href="{href(m.group(1))}">{m.group(1)}</a>', html.escape(text, quote=False)
+    )
+
+
+def _mark_unsupported(text: str, sentences: list[dict[str, Any]]) -> str:
+    """Escape the text, wrapping each sentence labelled unsupported so it reads as not from the essay."""
+    ranges: list[tuple[int, int]] = []
+    for sentence in sentences:
+        if sentence.get("label") != "unsupported" or not sentence.get("text"):
+            continue
+        at = text.find(sentence["text"])
+        if at >= 0:
+            ranges.append((at, at + len(sentence["text"])))
+    out, pos = [], 0
+    title = LABEL_NAMES["unsupported"]
+    for start, end in sorted(ranges):
+        if start < pos:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(f'<span class="cp-unsupported" title="{title}">{escape(text[start:end])}</span>')
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def turn_messages(turn: Turn) -> list[dict[str, str]]:
+    """The two chat bubbles of one turn."""
+    reply = turn.reply or {}
+    body = reply_markdown(turn.text, turn.citations, reply.get("sentences"))
+    if turn.notice:
+        body = f"> ⚠️ {escape(turn.notice)}\n\n{body}"
+    return [{"role": "user", "content": escape(turn.user)}, {"role": "assistant", "content": body}]
+
+
+def chat_messages(debate: Debate) -> list[dict[str, str]]:
+    messages: list[dict[str, str]] = []
+    for turn in debate.turns:
+        messages += turn_messages(turn)
+    return messages
+
+
+def streaming_messages(
+    debate: Debate, user: str, partial: str, placeholder: str, replacing: bool = False
+) -> list[dict[str, str]]:
+    """The chat while a reply streams in: earlier turns (less the one a retry replaces), the claim, the reply so far."""
+    shown = reply_markdown(partial, []) if partial else f"_{escape(placeholder)}_"
+    turns = debate.turns[:-1] if replacing else debate.turns
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        messages += turn_messages(turn)
+    return [*messages, {"role": "user", "content": escape(user)}, {"role": "assistant", "content": shown}]

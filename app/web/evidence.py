@@ -1,0 +1,109 @@
+"""The evidence panel: what backs the latest reply, built from `Reply.to_json()` (live or restored).
+
+Cited passages come first and are marked; each shows its section, with the cited span highlighted.
+Quotes are shown verified or flagged, and each sentence of the reply carries its grounding label, so a
+sentence "not from the essay" stands out. All text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from app.debate.models import LABEL_NAMES
+from app.web.chips import chip_href, chips_html
+from app.web.text import ui_text
+
+LABEL_ICONS = {"quote": "❝", "supported": "✓", "auto": "↪", "unsupported": "!", "frame": "·"}
+
+
+def evidence_html(reply: dict[str, Any] | None) -> str:
+    """The whole panel for one reply (or a friendly empty state)."""
+    if not reply:
+        return f'<div class="cp-evidence cp-empty"><p>{escape(ui_text("evidence_empty"))}</p></div>'
+    parts = [
+        _summary(reply),
+        _sentences(reply.get("sentences", []), reply.get("citations", [])),
+        _flagged(reply["quotes"]["flagged"]),
+        _passages(reply),
+    ]
+    return '<div class="cp-evidence">' + "".join(parts) + "</div>"
+
+
+def _summary(reply: dict[str, Any]) -> str:
+    verified, flagged = len(reply["quotes"]["verified"]), len(reply["quotes"]["flagged"])
+    unsupported = sum(1 for s in reply.get("sentences", []) if s["label"] == "unsupported")
+    badges = [f'<span class="cp-badge cp-b-ok">✓ {verified} quote{"s" * (verified != 1)} verified</span>']
+    if flagged:
+        badges.append(f'<span class="cp-badge cp-b-bad">⚠ {flagged} quote{"s" * (flagged != 1)} not found</span>')
+    if unsupported:
+        badges.append(f'<span class="cp-badge cp-b-warn">! {unsupported} not from the essay</span>')
+    mode = escape(reply.get("mode", "").replace("-", " "))
+    return (
+        f'<div class="cp-ev-summary"><span class="cp-ev-title">Latest reply · {mode}</span>'
+        f'<span class="cp-badges">{"".join(badges)}</span></div>'
+    )
+
+
+def _sentences(sentences: list[dict[str, Any]], citations: list[dict[str, Any]]) -> str:
+    if not sentences:
+        return ""
+    items = []
+    for s in sentences:
+        label = s["label"]
+        name = escape(LABEL_NAMES.get(label, label))
+        icon = LABEL_ICONS.get(label, "·")
+        items.append(
+            f'<li class="cp-sent cp-lab-{escape(label)}"><span class="cp-lab" title="{name}">{icon} {name}</span>'
+            f'<span class="cp-sent-text">{chips_html(s["text"], citations)}</span></li>'
+        )
+    return '<details class="cp-ev-block" open><summary>Sentence by sentence</summary><ul class="cp-sents">' + (
+        "".join(items) + "</ul></details>"
+    )
+
+
+def _flagged(quotes: list[dict[str, Any]]) -> str:
+    if not quotes:
+        return ""
+    items = "".join(f"<li>“{escape(q['text'])}”</li>" for q in quotes)
+    return f'<div class="cp-flagged"><strong>⚠ Quotes not found in the essay</strong><ul>{items}</ul></div>'
+
+
+def _passages(reply: dict[str, Any]) -> str:
+    citations = reply.get("citations", [])
+    cited = {c["passage_id"]: c for c in citations}
+    passages = sorted(reply.get("passages", []), key=lambda p: p["id"] not in cited)  # stable: cited first
+    cards = [_card(p, cited.get(p["id"])) for p in passages]
+    return (
+        f'<div class="cp-ev-block"><div class="cp-ev-sub">Passages retrieved ({len(passages)})</div>'
+        + "".join(cards)
+        + "</div>"
+    )
+
+
+def _card(passage: dict[str, Any], citation: dict[str, Any] | None) -> str:
+    label = escape(passage["label"])
+    state = "cited" if citation else "retrieved"
+    badge = (
+        '<span class="cp-badge cp-b-ok">cited' + (" (auto)" if citation and citation.get("auto") else "") + "</span>"
+        if citation
+        else '<span class="cp-badge cp-b-muted">retrieved, not cited</span>'
+    )
+    return (
+        f'<article class="cp-card cp-{state}" data-passage="{label}">'
+        f'<header><a class="cp-chip" href="{chip_href(passage["label"], citation)}" '
+        f'title="Show {label} in the essay">{label}</a>'
+        f'<span class="cp-section">{escape(passage["section"])}</span>{badge}</header>'
+        f'<p class="cp-card-text">{_highlighted(passage, citation)}</p></article>'
+    )
+
+
+def _highlighted(passage: dict[str, Any], citation: dict[str, Any] | None) -> str:
+    text = passage["text"]
+    if not citation:
+        return escape(text)
+    start = max(0, citation["start"] - passage["start"])
+    end = min(len(text), citation["end"] - passage["start"])
+    if start >= end:
+        return escape(text)
+    return escape(text[:start]) + f"<mark>{escape(text[start:end])}</mark>" + escape(text[end:])

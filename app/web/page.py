@@ -1,0 +1,162 @@
+"""The page's components and their layout: chat on the left, evidence and source on the right.
+
+`Page.show(view)` turns a room `View` into output values in `Page.outputs()` order, skipping what a
+handler left as None (so streamed updates only touch the chat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app.debate.prompts import DEFAULT_MODE
+from app.settings import Settings
+from app.web.room import DebateRoom, View, mode_choices, mode_line
+from app.web.sessions import browser_secret
+from app.web.text import ui_list, ui_text
+
+ASSETS = Path(__file__).with_name("assets")
+STORAGE_KEY = "counterpoint-session"
+
+
+def page_script() -> str:
+    """Chip clicks → source view, Esc → Stop (assets/counterpoint.js)."""
+    return (ASSETS / "counterpoint.js").read_text(encoding="utf-8")
+
+
+def page_css() -> str:
+    return (ASSETS / "counterpoint.css").read_text(encoding="utf-8")
+
+
+@dataclass
+class Page:
+    """Every component a handler reads or writes."""
+
+    sid: Any
+    status: Any
+    doc: Any
+    upload: Any
+    mode: Any
+    mode_line: Any
+    chat: Any
+    message: Any
+    send: Any
+    stop: Any
+    retry: Any
+    new: Any
+    export: Any
+    evidence: Any
+    source: Any
+
+    def outputs(self) -> list[Any]:
+        return [
+            self.sid, self.chat, self.doc, self.mode, self.mode_line, self.evidence, self.source,
+            self.status, self.export, self.message, self.send, self.stop,
+        ]  # fmt: skip
+
+    @staticmethod
+    def show(view: View) -> tuple[Any, ...]:
+        """A View as output values, in `outputs()` order."""
+        return (
+            _keep(view.session_id),
+            _keep(view.chat),
+            _doc_update(view),
+            _keep(view.mode),
+            _keep(view.mode_line),
+            _keep(view.evidence),
+            _keep(view.source),
+            _keep(view.status),
+            _export_update(view),
+            _keep(view.message),
+            _keep(view.answering, lambda busy: gr.update(visible=not busy)),
+            _keep(view.answering, lambda busy: gr.update(visible=busy)),
+        )
+
+
+def _keep(value: Any, make: Callable[[Any], Any] = lambda v: v) -> Any:
+    return gr.skip() if value is None else make(value)
+
+
+def _doc_update(view: View) -> Any:
+    changes: dict[str, Any] = {}
+    if view.documents is not None:
+        changes["choices"] = view.documents
+    if view.doc is not None:
+        changes["value"] = view.doc
+    return gr.update(**changes) if changes else gr.skip()
+
+
+def _export_update(view: View) -> Any:
+    if view.exportable is None:
+        return gr.skip()
+    return gr.update(value=str(view.export) if view.export else None, interactive=view.exportable)
+
+
+def build_page(room: DebateRoom, settings: Settings) -> Page:
+    """Create the components inside the current `gr.Blocks`."""
+    sid = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=browser_secret(room.sessions.folder))
+    with gr.Row(elem_id="cp-header", equal_height=True):
+        gr.HTML(_brand(), scale=3, min_width=300)
+        status = gr.HTML(elem_id="cp-status-line", scale=4, min_width=300)
+    with gr.Row(elem_id="cp-main", equal_height=False):
+        with gr.Column(scale=3, min_width=340, elem_id="cp-chat-col"):
+            chat_parts = _chat_column(room, settings)
+        with gr.Column(scale=2, min_width=320, elem_id="cp-side"):
+            gr.HTML(_panel_title("Evidence", "what backs the latest reply"))
+            evidence = gr.HTML(elem_id="cp-evidence")
+            gr.HTML(_panel_title("Source", "the essay, cited passages highlighted"))
+            source = gr.HTML(elem_id="cp-source", js_on_load=page_script())
+    return Page(sid=sid, status=status, evidence=evidence, source=source, **chat_parts)
+
+
+def _chat_column(room: DebateRoom, settings: Settings) -> dict[str, Any]:
+    with gr.Row(elem_id="cp-controls", equal_height=True):
+        doc = gr.Dropdown(
+            choices=room.document_choices(), value=room.usable_doc(room.service.default_doc), label="Essay",
+            show_label=False, container=False, scale=4, min_width=180, elem_id="cp-doc",
+        )  # fmt: skip
+        upload = gr.UploadButton(
+            "⇪ Upload .txt or .md", file_types=[".txt", ".md"], size="md", scale=1, min_width=190,
+            elem_id="cp-upload",
+        )  # fmt: skip
+    mode = gr.Radio(
+        choices=mode_choices(), value=DEFAULT_MODE, label="Mode", show_label=False, container=False,
+        elem_id="cp-mode",
+    )  # fmt: skip
+    mode_info = gr.Markdown(mode_line(DEFAULT_MODE), elem_id="cp-mode-line")
+    chat = gr.Chatbot(
+        elem_id="cp-chat", show_label=False, height="calc(100vh - 420px)", min_height=320, buttons=["copy"],
+        feedback_options=None, sanitize_html=True, allow_tags=False, layout="bubble",
+        placeholder=ui_text("chat_placeholder"), examples=[{"text": t} for t in ui_list("examples")],
+    )  # fmt: skip
+    with gr.Row(elem_id="cp-composer", equal_height=True):
+        message = gr.Textbox(
+            placeholder=ui_text("input_placeholder"), show_label=False, lines=1, max_lines=6,
+            max_length=settings.max_message_chars, autofocus=True, scale=5, elem_id="cp-input",
+        )  # fmt: skip
+        send = gr.Button("Send", variant="primary", scale=0, elem_id="cp-send")
+        stop = gr.Button("Stop", variant="stop", scale=0, visible=False, elem_id="cp-stop")
+    with gr.Row(elem_id="cp-actions"):
+        retry = gr.Button("↻ Retry", size="sm", min_width=96, elem_id="cp-retry")
+        new = gr.Button("+ New debate", size="sm", min_width=110, elem_id="cp-new")
+        export = gr.DownloadButton("⤓ Export .md", size="sm", min_width=104, interactive=False, elem_id="cp-export")
+    return {
+        "doc": doc, "upload": upload, "mode": mode, "mode_line": mode_info, "chat": chat, "message": message,
+        "send": send, "stop": stop, "retry": retry, "new": new, "export": export,
+    }  # fmt: skip
+
+
+def _brand() -> str:
+    return (
+        '<div class="cp-brand"><span class="cp-logo" aria-hidden="true">C·</span><div>'
+        f"<h1>{escape(ui_text('title'))}</h1><p>{escape(ui_text('tagline'))}</p></div></div>"
+    )
+
+
+def _panel_title(title: str, note: str) -> str:
+    return f'<div class="cp-panel-title"><h2>{escape(title)}</h2><span>{escape(note)}</span></div>'

@@ -1,0 +1,82 @@
+"""One debate turn for the web: stream the service's reply into a debate and record it.
+
+Shared by the page's Send/Retry handlers and the `/chat` API endpoint, so both store transcripts the
+same way. Errors never escape as tracebacks: messages of `CounterpointError`/`IngestError` are shown
+as they are, anything else becomes one friendly line (and a log entry with the traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.debate.errors import CounterpointError
+from app.debate.service import DebateService
+from app.web.sessions import Debate, SessionStore, Turn
+from app.web.text import ui_text
+from ingest.errors import IngestError
+
+log = logging.getLogger("counterpoint.web")
+
+
+@dataclass
+class TurnUpdate:
+    """`partial`: reply text so far; `turn`: set once the finished turn is recorded; `error`: friendly line."""
+
+    partial: str = ""
+    turn: Turn | None = None
+    error: str = ""
+    done: bool = False
+
+
+def friendly_error(exc: BaseException) -> str:
+    """A line fit for the status bar, whatever went wrong."""
+    if isinstance(exc, CounterpointError | IngestError):
+        return str(exc)
+    log.error("unexpected failure in the web UI", exc_info=exc)
+    return ui_text("unexpected", kind=type(exc).__name__)
+
+
+def run_turn(
+    service: DebateService,
+    sessions: SessionStore,
+    debate: Debate,
+    message: str,
+    mode: str,
+    doc: str,
+    retry: bool = False,
+) -> Iterator[TurnUpdate]:
+    """Yield the reply as it grows, then the recorded turn (or an error, recording nothing)."""
+    if retry:
+        if not debate.turns:
+            yield TurnUpdate(error=ui_text("nothing_to_retry"), done=True)
+            return
+        message, history = debate.turns[-1].user, debate.history(-1)
+    else:
+        history = debate.history()
+    try:
+        pending = sessions.begin(debate, message, mode, doc, replaces_last=retry)
+    except CounterpointError as exc:
+        yield TurnUpdate(error=str(exc), done=True)
+        return
+    final = None
+    try:
+        for event in service.stream(message, history, mode, doc):
+            if event.kind == "text":
+                pending.text += event.text
+                yield TurnUpdate(partial=pending.text)
+            elif event.reply is not None:
+                final = event.reply
+        if final is None:  # pragma: no cover - the service always ends with a reply
+            raise CounterpointError("the debate service ended without a reply")
+    except Exception as exc:
+        sessions.abandon(debate, pending)
+        yield TurnUpdate(partial=pending.text, error=friendly_error(exc), done=True)
+        return
+    except GeneratorExit:
+        sessions.abandon(debate, pending)  # the page went away mid-turn; Stop may already have recorded it
+        raise
+    turn = Turn(user=message, mode=final.mode, doc=final.doc or doc, text=final.text, reply=final.to_json())
+    recorded = sessions.commit(debate, pending, turn)
+    yield TurnUpdate(partial=final.text, turn=turn if recorded else None, done=True)

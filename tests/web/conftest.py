@@ -1,0 +1,201 @@
+"""Web UI fixtures: a scripted chat model, a debate service over an ingested essay, a served app, a browser.
+
+Module-scoped where they are expensive (ingest, server, browser) so a test module shares one of each;
+every browser test opens its own context (fresh localStorage = a fresh debate).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from app.debate.service import DebateService
+from app.settings import Settings
+from app.wiring import open_store
+from ingest.embedder import Embedder
+
+QUESTION = "Is the essay right that cheap tools already exist?"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+class ScriptedModel(FakeListChatModel):
+    """Scripted replies; `failing = True` makes it behave like an unreachable endpoint."""
+
+    failing: bool = False
+
+    def _stream(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+        if self.failing:
+            raise ConnectionError("connection refused")
+        yield from super()._stream(*args, **kwargs)
+
+    def _call(self, *args: Any, **kwargs: Any) -> str:
+        if self.failing:
+            raise ConnectionError("connection refused")
+        return super()._call(*args, **kwargs)
+
+
+def fake_settings(data_dir: Path, **updates: Any) -> Settings:
+    settings = Settings(data_dir=data_dir)
+    llm = settings.llm.model_copy(update={"backend": "fake"})
+    return settings.model_copy(update={"llm": llm, **updates})
+
+
+def make_debate_service(settings: Settings, embedder: Embedder, model: Any = None) -> DebateService:
+    """Like app.wiring.make_service (None: the configured backend), reusing the session's embedder."""
+    return DebateService(settings, open_store(settings, embedder), embedder, chat_model=model)
+
+
+def ingest_default(service: DebateService) -> None:
+    from app.web.server import ensure_default_essay
+
+    ensure_default_essay(service)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(service: DebateService, settings: Settings):  # type: ignore[no-untyped-def]
+    """Launch the app on a free loopback port without blocking; returns (demo, url)."""
+    from app.web.app import create_app, launch_options
+
+    demo = create_app(service, settings)
+    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    port = free_port()
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(settings),
+    )
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def web_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def model() -> ScriptedModel:
+    """The served app's model; sleeps a little per character so streaming (and Stop) can be seen."""
+    return ScriptedModel(responses=[QUESTION], sleep=0.01)
+
+
+@pytest.fixture(scope="module")
+def web_settings(web_dir: Path) -> Settings:
+    return fake_settings(web_dir / "data")
+
+
+@pytest.fixture(scope="module")
+def web_service(web_settings: Settings, embedder: Embedder, model: ScriptedModel) -> DebateService:
+    service = make_debate_service(web_settings, embedder, model)
+    ingest_default(service)
+    service.warm_up()
+    return service
+
+
+@pytest.fixture(scope="module")
+def server(web_service: DebateService, web_settings: Settings) -> Iterator[str]:
+    demo, url = serve(web_service, web_settings)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian chromium is not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def save_screenshot(page: Any, name: str, readme: bool = False) -> Path:
+    """Keep a screenshot under tests/artifacts/ (git-ignored); with COUNTERPOINT_UPDATE_SCREENSHOT=1 and
+    `readme`, also refresh docs/screenshot.png."""
+    import os
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    if readme and os.environ.get("COUNTERPOINT_UPDATE_SCREENSHOT") == "1":
+        docs = ARTIFACTS.parents[1] / "docs"
+        docs.mkdir(exist_ok=True)
+        shutil.copyfile(path, docs / "screenshot.png")
+    return path
+
+
+def open_page(browser: Any, url: str, **context: Any) -> Any:
+    """A fresh browser context (fresh localStorage) on the app, once the page has loaded its debate."""
+    from playwright.sync_api import expect
+
+    options = {"viewport": {"width": 1366, "height": 900}, "accept_downloads": True, **context}
+    page = browser.new_context(**options).new_page()
+    page.goto(url)
+    page.wait_for_selector("#cp-input textarea")
+    expect(page.locator("#cp-status-line")).to_contain_text("Ready", timeout=20_000)
+    return page
+
+
+def send(page: Any, text: str) -> None:
+    """Type a claim and press Enter (keyboard only)."""
+    box = page.locator("#cp-input textarea")
+    box.click()
+    box.fill(text)
+    box.press("Enter")
+
+
+UNSUPPORTED = "Studios will all close by 2030."
+FLAGGED = "Films are finished forever"
+
+
+def canned_stream(service: DebateService):  # type: ignore[no-untyped-def]
+    """A `service.stream` stand-in giving one fixed reply: a verified quote of P3's first sentence, a
+    sentence not from the essay and a flagged quote, whatever the core's heuristics do this week."""
+    from app.debate.models import Citation, Quote, Reply, Sentence
+    from app.debate.service import ReplyEvent
+
+    passages = service.store.passages_of(service.default_doc)
+    p3 = passages[2]
+    start, end = p3.sentences[0]
+    quote = p3.text[start - p3.start : end - p3.start]
+    first = f"The essay says: “{quote}” [P3]"
+
+    def stream(message: str, history: Any = None, mode: str | None = None, doc: str | None = None):  # type: ignore[no-untyped-def]
+        reply = Reply(
+            text=f"{first}\n\n{UNSUPPORTED}",
+            mode=mode or "challenge",
+            strategy="scaffolded",
+            doc=service.default_doc,
+            citations=[Citation("P3", p3.id, start, end)],
+            quotes=[Quote(quote, True, start, end, p3.id), Quote(FLAGGED, False)],
+            sentences=[Sentence(first, "quote", ["P3"]), Sentence(UNSUPPORTED, "unsupported")],
+            passages=[p3, passages[0]],
+        )
+        yield ReplyEvent("text", first)
+        yield ReplyEvent("text", f"\n\n{UNSUPPORTED}")
+        yield ReplyEvent("reply", reply=reply)
+
+    return stream

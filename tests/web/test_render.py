@@ -1,0 +1,126 @@
+"""Renderers: chips, evidence, source view, status and export — escaped, exact, complete."""
+
+from __future__ import annotations
+
+from html import unescape
+from typing import Any
+
+from app.web import chips, evidence, export, source
+from app.web.sessions import Debate, Turn
+from app.web.status import status_html
+from ingest.models import Passage
+from ingest.store import DocumentRecord
+
+TEXT = "Title line\nFirst claim here. Second <b>bold</b> claim.\nA Heading\nThird part of the text."
+P1 = Passage(id="a1", doc="d", section="Intro", ordinal=0, start=11, end=54, text=TEXT[11:54])
+P2 = Passage(id="b2", doc="d", section="A Heading", ordinal=1, start=65, end=len(TEXT), text=TEXT[65:])
+
+
+def _reply(**overrides: Any) -> dict[str, Any]:
+    reply = {
+        "reply": "Look: “First claim here.” [P1]\n\nIs that <script>x</script> right?",
+        "mode": "challenge",
+        "citations": [{"marker": "P1", "passage_id": "a1", "start": 11, "end": 28, "auto": False}],
+        "quotes": {"verified": [{"text": "First claim here."}], "flagged": [{"text": "Invented <i>line</i>"}]},
+        "sentences": [
+            {"text": "Look: “First claim here.” [P1]", "label": "quote", "markers": ["P1"]},
+            {"text": "Is that <script>x</script> right?", "label": "unsupported", "markers": []},
+        ],
+        "passages": [
+            {"id": "b2", "label": "P2", "section": "A Heading", "start": 65, "end": len(TEXT), "text": P2.text},
+            {"id": "a1", "label": "P1", "section": "Intro", "start": 11, "end": 54, "text": P1.text},
+        ],
+        "notice": "",
+    }
+    reply.update(overrides)
+    return reply
+
+
+def test_reply_markdown_escapes_and_links_markers_to_exact_spans() -> None:
+    reply = _reply()
+    out = chips.reply_markdown(reply["reply"], reply["citations"], reply["sentences"])
+    assert "[P1](#cite-P1-11-28)" in out
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert 'class="cp-unsupported"' in out
+
+
+def test_unknown_marker_links_to_the_passage_and_repeats_use_later_citations() -> None:
+    cites = [
+        {"marker": "P2", "start": 1, "end": 5, "passage_id": "x"},
+        {"marker": "P2", "start": 9, "end": 12, "passage_id": "x"},
+    ]
+    out = chips.reply_markdown("a [P2] b [P2] c [P7]", cites)
+    assert out == "a [P2](#cite-P2-1-5) b [P2](#cite-P2-9-12) c [P7](#cite-P7)"
+
+
+def test_user_message_is_escaped_in_chat() -> None:
+    debate = Debate(id="0" * 32, doc="d", mode="challenge")
+    debate.turns.append(Turn(user="<img src=x onerror=alert(1)>", mode="challenge", doc="d", text="ok"))
+    messages = chips.chat_messages(debate)
+    assert messages[0] == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt;"}
+
+
+def test_evidence_puts_cited_first_marks_flagged_and_unsupported() -> None:
+    html = evidence.evidence_html(_reply())
+    assert html.index('data-passage="P1"') < html.index('data-passage="P2"')  # cited first, though retrieved second
+    assert "cp-card cp-cited" in html and "retrieved, not cited" in html
+    assert "1 quote verified" in html and "1 quote not found" in html
+    assert "Invented &lt;i&gt;line&lt;/i&gt;" in html
+    assert "cp-lab-unsupported" in html and "not from the essay" in html
+    assert "<script>" not in html
+    assert "<mark>First claim here.</mark>" in html  # the cited span, highlighted inside its passage
+    assert 'href="#cite-P1-11-28"' in html
+
+
+def test_evidence_empty_state() -> None:
+    assert "appear here" in evidence.evidence_html(None)
+
+
+def _record(text: str = TEXT) -> DocumentRecord:
+    return DocumentRecord(slug="d", title="T <x>", version="v", text=text, source="", passages=2, sections=2)
+
+
+def test_source_highlights_exact_spans_and_escapes_text() -> None:
+    spans = [source.CitedSpan("P1", "a1", 11, 28, latest=True), source.CitedSpan("P1", "a1", 20, 54)]
+    html = source.source_html(_record(), [P1, P2], spans)
+    assert 'data-spans="11-28 20-54"' in html  # overlap carries both spans
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>" not in html
+    assert "T &lt;x&gt;" in html
+    assert '<span class="cp-heading">A Heading</span>' in html
+    marked = "".join(part.split(">", 1)[1].split("</mark>")[0] for part in html.split("<mark")[1:])
+    assert unescape(marked) == TEXT[11:54]  # highlighted text is exactly the cited characters
+
+
+def test_coverage_counts_sections_touched() -> None:
+    html = source.coverage_html([P1, P2], [source.CitedSpan("P1", "a1", 11, 28)])
+    assert "1 of 2" in html and 'aria-valuenow="50"' in html
+    assert 'cp-sec cp-touched" href="#cp-goto-P1"' in html
+
+
+def test_cited_spans_only_for_this_document_and_latest_marked() -> None:
+    cite = {"marker": "P1", "passage_id": "a1", "start": 11, "end": 28}
+    other = {"marker": "P2", "passage_id": "b2", "start": 63, "end": 70}
+    turns = [
+        Turn("u", "challenge", "d", "t", reply={"citations": [other]}),
+        Turn("u", "challenge", "x", "t", reply={"citations": [cite]}),
+        Turn("u", "challenge", "d", "t", reply={"citations": [cite]}),
+    ]
+    spans = source.cited_spans(turns, "d")
+    assert [(s.key, s.latest) for s in spans] == [("11-28", True), ("63-70", False)]
+
+
+def test_status_escapes_everything() -> None:
+    html = status_html("fake <b>", "Title <i>", "Oops <script>", "error")
+    assert "<script>" not in html and "<b>" not in html and "cp-error" in html
+
+
+def test_export_has_messages_citations_and_passage_text() -> None:
+    debate = Debate(id="0" * 32, doc="d", mode="challenge")
+    reply = _reply()
+    debate.turns.append(Turn("AI wins", "challenge", "d", reply["reply"], reply=reply))
+    md = export.debate_markdown(debate, {"d": "My Essay"}, "fake")
+    assert md.startswith("# Debate: My Essay")
+    assert "**You:** AI wins" in md and "**Counterpoint:** Look:" in md
+    assert "**[P1]** Intro" in md and "Cited: “First claim here.”" in md
+    assert f"Passage: {P1.text.replace(chr(10), ' ')}" in md
+    assert "Quote not found in the essay" in md and "not from the essay" in md

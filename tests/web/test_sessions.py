@@ -1,0 +1,77 @@
+"""Session persistence: atomic JSON files, safe ids, one streamed turn at a time, Stop keeps what was shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.debate.errors import CounterpointError
+from app.web.sessions import SessionStore, Turn, browser_secret, is_session_id
+
+
+def test_saved_debate_survives_a_restart(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "sessions")
+    debate = store.new("essay", "socratic")
+    pending = store.begin(debate, "claim", "socratic", "essay")
+    assert store.commit(debate, pending, Turn("claim", "socratic", "essay", "reply", reply={"citations": []}))
+
+    reopened = SessionStore(tmp_path / "sessions").get(debate.id)  # a new process: nothing cached
+    assert reopened is not None
+    assert reopened.mode == "socratic" and reopened.doc == "essay"
+    assert reopened.history() == [{"role": "user", "content": "claim"}, {"role": "assistant", "content": "reply"}]
+    assert not list((tmp_path / "sessions").glob(".*.tmp"))  # the atomic write left no temp file
+    assert json.loads(store.path(debate.id).read_text())["turns"][0]["user"] == "claim"
+
+
+@pytest.mark.parametrize("bad", [None, "", "../../etc/passwd", "A" * 32, 42, {"id": 1}])
+def test_malformed_ids_are_never_used_as_paths(tmp_path: Path, bad: object) -> None:
+    assert not is_session_id(bad)
+    assert SessionStore(tmp_path).get(bad) is None
+
+
+def test_corrupt_file_is_treated_as_missing(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.path("a" * 32).write_text("{not json")
+    assert store.get("a" * 32) is None
+
+
+def test_one_streamed_turn_at_a_time(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    debate = store.new("essay", "challenge")
+    first = store.begin(debate, "one", "challenge", "essay")
+    with pytest.raises(CounterpointError, match="still being written"):
+        store.begin(debate, "two", "challenge", "essay")
+    store.abandon(debate, first)
+    assert store.begin(debate, "two", "challenge", "essay")
+
+
+def test_stop_records_the_partial_reply_and_the_late_commit_is_dropped(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    debate = store.new("essay", "challenge")
+    pending = store.begin(debate, "claim", "challenge", "essay")
+    pending.text = "The essay says"
+    stopped = store.stop(debate, "(stopped)")
+    assert stopped is not None and stopped.stopped and stopped.text == "The essay says\n\n(stopped)"
+    late = Turn("claim", "challenge", "essay", "full reply")
+    assert not store.commit(debate, pending, late)
+    assert [t.text for t in SessionStore(tmp_path).get(debate.id).turns] == [stopped.text]  # type: ignore[union-attr]
+
+
+def test_retry_replaces_the_last_turn(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    debate = store.new("essay", "challenge")
+    for text in ("first", "second"):
+        pending = store.begin(debate, "claim", "challenge", "essay")
+        store.commit(debate, pending, Turn("claim", "challenge", "essay", text))
+    pending = store.begin(debate, "claim", "defend", "essay", replaces_last=True)
+    store.commit(debate, pending, Turn("claim", "defend", "essay", "again"))
+    assert [t.text for t in debate.turns] == ["first", "again"]
+    assert debate.mode == "defend"
+
+
+def test_browser_secret_is_stable_and_private(tmp_path: Path) -> None:
+    secret = browser_secret(tmp_path)
+    assert secret == browser_secret(tmp_path)
+    assert (tmp_path / ".browser-secret").stat().st_mode & 0o077 == 0
