@@ -31,6 +31,7 @@ class ModeSpec:
     frame_agree: str
     piece_ask: str
     questions: tuple[str, ...]
+    frame_concession: str = ""  # used by modes that turn the author's own concessions against the thesis
 
 
 def render(name: str, **variables: Any) -> str:

@@ -34,6 +34,11 @@ SOURCE_WORDS = re.compile(
     r"percent|statistics|data shows?|scientists|experts?|journal)\b|%",
     re.IGNORECASE,
 )
+CONCESSION = re.compile(
+    r"\b(caveat|concede[sd]?|admittedly|to be fair|must be acknowledged|granted|can absolutely|"
+    r"in fairness|it is true that)\b",
+    re.IGNORECASE,
+)
 MIN_QUOTE_WORDS = 5
 
 
@@ -45,6 +50,7 @@ class Selected:
     start: int
     end: int
     score: float
+    concession: bool = False  # the author conceding a point against their own thesis
 
     @property
     def text(self) -> str:
@@ -71,6 +77,15 @@ def select_sentences(
     lead = next((sel for sel in best if sel.score >= min_score), best[0])
     rest = sorted((sel for sel in best if sel is not lead and sel.score >= min_score), key=lambda sel: -sel.score)
     return [lead, *rest][:n]
+
+
+def best_concession(scored: list[tuple[Passage, list[tuple[tuple[int, int], float]]]]) -> Selected | None:
+    """The author's own concession closest to the claim, from passages that concede something."""
+    found = select_sentences([(p, sents) for p, sents in scored if CONCESSION.search(p.text)], n=1, min_score=0.0)
+    if not found:
+        return None
+    found[0].concession = True
+    return found[0]
 
 
 def _quotable(passage: Passage, span: tuple[int, int]) -> bool:

@@ -26,7 +26,7 @@ from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
 from app.debate.retrieval import HybridRetriever
 from app.debate.safety import INJECTION, redact_instructions
-from app.debate.scaffold import USER_AGREES, Selected, filter_piece, select_sentences
+from app.debate.scaffold import USER_AGREES, Selected, best_concession, filter_piece, select_sentences
 from app.debate.textmatch import NormalisedText
 from app.settings import Settings
 from ingest.embedder import Embedder
@@ -165,10 +165,23 @@ class DebateService:
         return cached
 
     # --- scaffolded -------------------------------------------------------------------------------
-    def _scaffolded(self, turn: Turn) -> Iterator[ReplyEvent]:
-        spec = prompts.mode_spec(turn.mode)
+    def _select(self, turn: Turn) -> list[Selected]:
+        """Sentences to quote. A devil's advocate facing agreement leads with the author's own concession."""
         scored = [(p, self._sentence_scores(turn.vector, p)) for p in turn.passages]
         selected = select_sentences(scored)
+        if turn.mode != "devils-advocate" or not USER_AGREES.search(turn.message):
+            return selected
+        whole = [(p, self._sentence_scores(turn.vector, p)) for p in self.retriever.index(turn.record.slug).passages]
+        concession = best_concession(whole)
+        if concession is None:
+            return selected
+        if concession.passage.id not in {p.id for p in turn.passages}:
+            turn.passages.append(concession.passage)  # supplied, so its marker stays valid
+        return [concession, *[s for s in selected if s.passage.id != concession.passage.id]][:2]
+
+    def _scaffolded(self, turn: Turn) -> Iterator[ReplyEvent]:
+        spec = prompts.mode_spec(turn.mode)
+        selected = self._select(turn)
         off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
         reply = Reply(text="", mode=turn.mode, strategy="scaffolded", doc=turn.record.slug, passages=turn.passages)
         reply.timings.retrieval_s = turn.retrieval_s
@@ -199,6 +212,8 @@ class DebateService:
         agrees = bool(USER_AGREES.search(turn.message))
         for i, sel in enumerate(selected):
             frame = spec.frame_more if i else (spec.frame_agree if agrees else spec.frame_first)
+            if sel.concession and spec.frame_concession:
+                frame = spec.frame_concession
             marker = sel.passage.label
             quote = verify_quote(sel.text, self.source(turn.record), turn.passages)
             if not quote.verified:  # cannot happen unless the index is corrupt; never show it as a quote
@@ -286,8 +301,7 @@ class DebateService:
         yield from _done(reply, turn.started)
 
     def _fallback(self, turn: Turn, spec: prompts.ModeSpec) -> Reply:
-        scored = [(p, self._sentence_scores(turn.vector, p)) for p in turn.passages]
-        selected = select_sentences(scored)
+        selected = self._select(turn)
         reply = Reply(text="", mode=turn.mode, strategy="free", doc=turn.record.slug, passages=turn.passages)
         off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
         backbone = self._backbone(turn, spec, selected, off_topic, reply)

@@ -180,3 +180,13 @@ def test_failures_are_explained_in_one_sentence() -> None:
 def test_missing_model_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(BackendError, match="model file not found"):
         make_chat_model(LLMSettings(backend="embedded", gguf_path=tmp_path / "missing.gguf"))
+
+
+def test_devils_advocate_turns_the_authors_concession_against_agreement(make_debate) -> None:  # type: ignore[no-untyped-def]
+    reply = make_debate(RecordingFake(responses=[GOOD_QUESTION])).reply(
+        "I agree with the author: Hollywood is completely safe from ByteDance.", mode="devils-advocate"
+    )
+    assert reply.text.startswith("Since you agree, I'll take the other side — and the author hands me the opening:")
+    lead = reply.citations[0]
+    assert "talent pipeline" in next(p.text for p in reply.passages if p.id == lead.passage_id)
+    _valid(reply)
