@@ -16,12 +16,13 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def suites(quick: bool) -> dict[str, Callable[[Settings], dict[str, Any]]]:
-    from bench import engine_bench, ingest_bench, size_bench
+    from bench import engine_bench, ingest_bench, load_bench, size_bench
 
     repeats = 2 if quick else 5
     return {
         "ingest": lambda s: ingest_bench.run(s, repeats=repeats),
         "engine": lambda s: engine_bench.run(s, turns=4 if quick else 10, retrieval_repeats=3 if quick else 20),
+        "load": lambda s: load_bench.run(s, students=10 if quick else 30),
         "size": lambda s: size_bench.run(s, documents=40 if quick else 1000),
     }
 
