@@ -1,0 +1,43 @@
+"""SECURITY.md claim: with COUNTERPOINT_AUTH set, nothing but the login page is reachable without it."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from app.web.server import parse_auth
+from tests.web.conftest import fake_settings, ingest_default, make_debate_service
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory, embedder):  # type: ignore[no-untyped-def]
+    from app.web.app import create_app, launch_options
+    from tests.web.conftest import free_port
+
+    settings = fake_settings(tmp_path_factory.mktemp("auth") / "data", auth="teacher:s3cret")
+    service = make_debate_service(settings, embedder)
+    ingest_default(service)
+    demo = create_app(service, settings)
+    demo.queue(default_concurrency_limit=2)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                auth=parse_auth(settings.auth), **launch_options(settings))  # fmt: skip
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_api_and_config_refuse_anonymous_requests(guarded: str) -> None:
+    assert httpx.get(guarded + "config").status_code == 401
+    info = httpx.get(guarded + "gradio_api/info")
+    assert info.status_code == 401
+    with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types on 401
+        Client(guarded, verbose=False)
+
+
+def test_wrong_password_is_refused_and_right_one_works(guarded: str) -> None:
+    wrong = httpx.post(guarded + "login", data={"username": "teacher", "password": "nope"})
+    assert wrong.status_code == 400
+    client = Client(guarded, auth=("teacher", "s3cret"), verbose=False)
+    result = client.predict("AI will replace directors", "challenge", "", "", api_name="/chat")
+    assert result["done"] and result["reply"]["citations"]
