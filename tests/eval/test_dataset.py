@@ -1,0 +1,88 @@
+"""Dataset loading: the shipped dev set is valid, and a bad line gets an error naming it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.debate.errors import CounterpointError
+from app.debate.textmatch import NormalisedText
+from app.settings import DEFAULT_ESSAY
+from eval.dataset import DatasetError, load_dataset, parse_line
+
+DEV = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "dev.jsonl"
+
+
+def test_dev_set_loads_with_defaults_and_valid_gold() -> None:
+    cases = load_dataset(DEV)
+    assert len(cases) == 93
+    assert len({c.id for c in cases}) == 93
+    assert {c.mode for c in cases} == {"challenge", "defend", "socratic", "devils-advocate"}
+    sources = {
+        None: NormalisedText(DEFAULT_ESSAY.read_text(encoding="utf-8")),
+        "hollywood-injected": NormalisedText((DEV.parent / "docs" / "hollywood-injected.txt").read_text("utf-8")),
+    }
+    missing = [(c.id, g) for c in cases for g in c.gold if sources[c.doc].find(g) is None]
+    assert missing == []
+    push = next(c for c in cases if c.id == "push-01")
+    assert push.history and push.history[0]["role"] == "user"
+    assert push.extra == {}
+    assert next(c for c in cases if c.id == "para-01").extra == {"note": "section: intro"}
+
+
+def test_minimal_case_gets_defaults() -> None:
+    case = parse_line('{"id": "a", "query": "", "gold": []}', 1)
+    assert (case.mode, case.forbid, case.history, case.tags, case.doc) == ("challenge", (), (), (), None)
+    assert parse_line('{"id": "b", "query": "q", "gold": [], "mode": "Devil\'s Advocate"}').mode == "devils-advocate"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"query": "q", "gold": []}', "'id' must be a non-empty string"),
+        ('{"id": "x", "gold": []}', "'query' must be a string"),
+        ('{"id": "x", "query": "q"}', "'gold' is required"),
+        ('{"id": "x", "query": "q", "gold": "one string"}', "'gold' must be a list of strings"),
+        ('{"id": "x", "query": "q", "gold": [""]}', "'gold' has an empty string"),
+        ('{"id": "x", "query": "q", "gold": [], "mode": "shouting"}', "unknown mode 'shouting'"),
+        ('{"id": "x", "query": "q", "gold": [], "history": [{"role": "bot", "content": "hi"}]}', "history turn 1"),
+        ('{"id": "x", "query": "q", "gold": [], "tags": "a"}', "'tags' must be a list"),
+        ('{"id": "x", "query": "q", "gold": [], "doc": 3}', "'doc' must be a document slug"),
+    ],
+)
+def test_bad_line_errors_name_the_line(tmp_path: Path, line: str, expected: str) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"id": "ok", "query": "q", "gold": []}\n\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(path)
+    assert "line 3" in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_duplicate_ids_and_empty_files(tmp_path: Path) -> None:
+    path = tmp_path / "dup.jsonl"
+    row = json.dumps({"id": "same", "query": "q", "gold": []})
+    path.write_text(f"{row}\n{row}\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="line 2: duplicate id 'same' \\(first on line 1\\)"):
+        load_dataset(path)
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="no cases"):
+        load_dataset(tmp_path / "empty.jsonl")
+    with pytest.raises(DatasetError, match="no such dataset"):
+        load_dataset(tmp_path / "missing.jsonl")
+
+
+def test_select_cases_by_tag_then_limit() -> None:
+    from eval.session import select_cases
+
+    cases = load_dataset(DEV)
+    pushback = select_cases(cases, ("pushback",))
+    assert [c.id for c in pushback] == [f"push-0{i}" for i in range(1, 7)]
+    assert len(select_cases(cases, ("injection", "off-topic"), limit=12)) == 12
+    assert len(select_cases(cases)) == 93
+    with pytest.raises(CounterpointError, match="no case has any of the tags: nope"):
+        select_cases(cases, ("nope",))
