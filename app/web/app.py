@@ -1,9 +1,11 @@
 """Build the Counterpoint page: `create_app(service)` returns a `gr.Blocks` without serving it.
 
 Chat with streamed replies and citation chips, evidence and source view, document picker with upload,
-mode selector, status line, Stop / Retry / New debate / Export (layout in page.py, handlers in room.py).
-The documented API is `/chat` (streams), `/documents` and `/transcript`; the page's own events are
-private. Look and limits are launch arguments in Gradio 6: pass `**launch_options(settings)`.
+mode selector, status line, Stop / Retry / New debate / Export (layout in page.py, handlers in room.py);
+then the Classroom tab (practice rounds: classroom_tab.py, practice.py) and the Teacher tab (behind the
+teacher password: teacher_tab.py, teacher_desk.py). The documented API is `/chat` (streams), `/documents`
+and `/transcript`; the page's own events, the classroom's and the teacher's included, are private. Look
+and limits are launch arguments in Gradio 6: pass `**launch_options(settings)`.
 """
 
 # No `from __future__ import annotations` here: gr.api() reads the endpoint functions' type hints.
@@ -13,13 +15,19 @@ from typing import Any
 
 import gradio as gr
 
+from app.classroom.service import ClassroomService
+from app.classroom.settings import classroom_settings
 from app.debate.prompts import DEFAULT_MODE
 from app.debate.service import DebateService
 from app.settings import Settings
+from app.web.classroom_tab import build_classroom_tab, round_key_state, wire_classroom
 from app.web.limits import BodySizeLimit
 from app.web.page import Page, build_page, page_css
+from app.web.practice import PracticeDesk
 from app.web.room import APIError, DebateRoom, View
-from app.web.sessions import SessionStore
+from app.web.sessions import SessionStore, browser_secret
+from app.web.teacher_desk import TeacherDesk
+from app.web.teacher_tab import build_teacher_tab, wire_teacher
 
 FOCUS_INPUT = "() => { document.querySelector('#cp-input textarea')?.focus(); }"
 
@@ -48,13 +56,26 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def create_app(service: DebateService, settings: Settings | None = None) -> gr.Blocks:
-    """The whole page over one debate service; serve with `demo.queue(...).launch(**launch_options(...))`."""
+def create_app(
+    service: DebateService, settings: Settings | None = None, classroom: ClassroomService | None = None
+) -> gr.Blocks:
+    """The whole page over one debate service; serve with `demo.queue(...).launch(**launch_options(...))`.
+
+    `classroom` defaults to a ClassroomService over the same service, its SQLite file in the data dir."""
     settings = settings or service.settings
     room = DebateRoom(service, SessionStore(settings.data_dir / "sessions"))
+    classroom = classroom or ClassroomService(service, classroom_settings(settings), settings.data_dir)
+    practice, teaching = PracticeDesk(classroom, room), TeacherDesk(classroom, room)
     with gr.Blocks(title="Counterpoint", analytics_enabled=False) as demo:
         page = build_page(room, settings)
+        round_key = round_key_state(browser_secret(room.sessions.folder))
+        with page.tabs:
+            student_tab = build_classroom_tab(practice, settings, round_key)
+            teacher_tab = build_teacher_tab(teaching, settings)
         _wire(demo, room, page)
+        wire_classroom(demo, practice, student_tab)
+        if teacher_tab is not None:
+            wire_teacher(teaching, teacher_tab)
         _api(room)
     return demo
 

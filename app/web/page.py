@@ -30,7 +30,8 @@ def page_script() -> str:
 
 
 def page_css() -> str:
-    return (ASSETS / "counterpoint.css").read_text(encoding="utf-8")
+    """The page's style sheets: the debate room's, then the Classroom and Teacher tabs'."""
+    return "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("counterpoint.css", "classroom.css"))
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Page:
     export: Any
     evidence: Any
     source: Any
+    tabs: Any = None  # the page's gr.Tabs: re-enter it (`with page.tabs:`) to add tabs after "Debate"
 
     def outputs(self) -> list[Any]:
         return [
@@ -98,12 +100,16 @@ def _export_update(view: View) -> Any:
 
 
 def build_page(room: DebateRoom, settings: Settings) -> Page:
-    """Create the components inside the current `gr.Blocks`."""
+    """Create the components inside the current `gr.Blocks`: the header, then the tabs, "Debate" first."""
     sid = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=browser_secret(room.sessions.folder))
     with gr.Row(elem_id="cp-header", equal_height=True):
         gr.HTML(_brand(), scale=3, min_width=300)
         status = gr.HTML(elem_id="cp-status-line", scale=4, min_width=300)
-    with gr.Row(elem_id="cp-main", equal_height=False):
+    with (
+        gr.Tabs(elem_id="cp-tabs") as tabs,
+        gr.Tab("Debate", id="debate", elem_id="cp-debate"),
+        gr.Row(elem_id="cp-main", equal_height=False),
+    ):
         with gr.Column(scale=3, min_width=340, elem_id="cp-chat-col"):
             chat_parts = _chat_column(room, settings)
         with gr.Column(scale=2, min_width=320, elem_id="cp-side"):
@@ -111,7 +117,7 @@ def build_page(room: DebateRoom, settings: Settings) -> Page:
             evidence = gr.HTML(elem_id="cp-evidence")
             gr.HTML(_panel_title("Source", "the essay, cited passages highlighted"))
             source = gr.HTML(elem_id="cp-source", js_on_load=page_script())
-    return Page(sid=sid, status=status, evidence=evidence, source=source, **chat_parts)
+    return Page(sid=sid, status=status, evidence=evidence, source=source, tabs=tabs, **chat_parts)
 
 
 def _chat_column(room: DebateRoom, settings: Settings) -> dict[str, Any]:

@@ -51,6 +51,16 @@ def server_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def teacher_status(settings: Settings) -> str:
+    """Whether the Teacher tab is on (the password itself is never printed)."""
+    from app.classroom.settings import classroom_settings
+
+    password = classroom_settings(settings).teacher_password
+    if password and password.get_secret_value():
+        return "on (locked by COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD)"
+    return "off (set COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD to turn it on)"
+
+
 def launch(settings: Settings) -> None:
     """`counterpoint serve`: serve until interrupted."""
     apply_offline_env()
@@ -67,4 +77,5 @@ def launch(settings: Settings) -> None:
     demo = create_app(service, settings)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     print(f"Counterpoint: http://{settings.host}:{settings.port} · model: {service.backend_description()}")
+    print(f"Classroom tab: practice rounds · Teacher tab: {teacher_status(settings)}")
     demo.launch(**options)

@@ -1,4 +1,5 @@
-"""The web UI's own words, from `prompts/web.yaml` (kept with every other user-facing text)."""
+"""The web UI's own words, from `prompts/web.yaml` and `prompts/web-classroom.yaml` (kept with every other
+user-facing text)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import yaml
 from app.debate.errors import CounterpointError
 from app.debate.prompts import PROMPTS_DIR
 
+CLASSROOM_TEXTS = "web-classroom.yaml"
+
 
 @cache
-def _texts() -> dict[str, Any]:
-    path = PROMPTS_DIR / "web.yaml"
+def _texts(name: str = "web.yaml") -> dict[str, Any]:
+    path = PROMPTS_DIR / name
     if not path.is_file():
-        raise CounterpointError("prompt file missing: prompts/web.yaml")
+        raise CounterpointError(f"prompt file missing: prompts/{name}")
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
@@ -26,3 +29,8 @@ def ui_text(key: str, **values: Any) -> str:
 
 def ui_list(key: str) -> list[str]:
     return [str(item) for item in _texts()[key]]
+
+
+def class_text(key: str, **values: Any) -> str:
+    """One string of the Classroom and Teacher tabs (`prompts/web-classroom.yaml`)."""
+    return str(_texts(CLASSROOM_TEXTS)[key]).format(**values)

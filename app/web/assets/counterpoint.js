@@ -1,7 +1,7 @@
 // Counterpoint page script, installed once from the source view's js_on_load.
 // A click on a citation chip (<a href="#cite-P3-120-245">) scrolls the source view to that exact span
 // (character offsets from ingest) and highlights it; section pills (#cp-goto-P5) jump to a passage.
-// Esc stops a reply being written.
+// Esc stops a reply being written. A chip in the Classroom tab scrolls that tab's own source view.
 (() => {
   if (window.counterpoint) return;
   const ACTIVE = "cp-active";
@@ -19,8 +19,9 @@
     return m ? [...root.querySelectorAll(`[data-passage="${m[1]}"]`)] : [];
   }
 
-  function show(href) {
-    const box = document.querySelector("#cp-source .cp-source-text");
+  function show(href, link) {
+    const inClassroom = link && link.closest && link.closest("#cp-classroom, #cp-teacher");
+    const box = document.querySelector(`${inClassroom ? "#cp-cl-source" : "#cp-source"} .cp-source-text`);
     if (!box) return false;
     const targets = targetsFor(box, href);
     if (!targets.length) return false;
@@ -43,7 +44,7 @@
       if (!link) return;
       event.preventDefault();
       event.stopPropagation();
-      show(link.getAttribute("href"));
+      show(link.getAttribute("href"), link);
     },
     true,
   );
