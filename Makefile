@@ -55,8 +55,10 @@ test: $(STAMP) browser lint
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
-eval: $(STAMP) ingest
-	$(BIN)/counterpoint eval run eval/datasets/dev.jsonl --out eval/runs/latest
+# The dev set on the embedded model, offline. EVAL_FLAGS=--baseline adds LangChain's textbook RAG.
+EVAL_FLAGS ?=
+eval: $(STAMP)
+	$(BIN)/counterpoint eval run eval/datasets/dev.jsonl --out eval/runs/latest --fresh $(EVAL_FLAGS)
 
 # Refresh docs/screenshot.png from the end-to-end browser test (real embedded model).
 screenshot: $(STAMP) browser
