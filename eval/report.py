@@ -111,6 +111,12 @@ def chart_by_tag(summary: dict[str, Any], path: Path) -> Path:
         len(tags), len(CHART_METRICS)
     )
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(tags) + 2.2))
+    if not tags:
+        ax.text(0.5, 0.5, "no tagged cases", ha="center", va="center")
+        ax.set_axis_off()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return path
     cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#dddddd")
     goodness = np.where([HIGHER_IS_BETTER[m] for m in CHART_METRICS], grid, 1.0 - grid)  # green = good
     ax.imshow(np.ma.masked_invalid(goodness), cmap=cmap, vmin=0, vmax=1, aspect="auto")
