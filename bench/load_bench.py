@@ -1,8 +1,15 @@
 """Load: 30 simulated students, 3-turn debates each, through the HTTP API (gradio_client), against a stub
-OpenAI-compatible server on 127.0.0.1 that streams a fixed reply with a realistic delay.
+OpenAI-compatible server on 127.0.0.1 (its own process) that streams a fixed reply with a realistic delay.
 
 Overhead per turn = the turn's wall time through Counterpoint minus the stub's own time for the same
 streamed reply (median of direct calls in the same run), so the figures measure Counterpoint itself.
+
+Two arrival patterns, both with all 30 students in the room at once:
+- class (`load_*`): students join over `RAMP_S` seconds and think `THINK_S` between turns (real students
+  type for half a minute; a few seconds is the pessimistic end), so turns overlap as they do in a lesson;
+- burst (`load_burst_*`): every student sends at the same instant, three times, no thinking: a stress
+  figure for the worst case, where 30 turns queue for 2 cores.
+Each student words its claims a little differently, so no cache can serve one student's turn from another's.
 Also: `serve_rss_mb`, the resident memory of `counterpoint serve` with the embedded model after a short
 load on it. Loopback only; bounded counts and time.
 """
@@ -11,6 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import ssl
 import statistics
 import subprocess
 import sys
@@ -18,12 +27,13 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.stub_openai import StubOpenAI
+from bench.stub_openai import StubProcess
 from tests.chroma_server import free_port
 
 STUB_REPLY = (
@@ -31,14 +41,17 @@ STUB_REPLY = (
     "with noise, and audiences retreat toward trusted gatekeepers [P9]. What would cheaper tools change?"
 )
 CLAIMS = [
-    "AI will replace film directors.",
-    "But cheap tools mean anyone can compete now.",
-    "Just admit that ByteDance will win in the end.",
+    "AI will replace film directors{}.",
+    "But cheap tools mean anyone can compete now{}.",
+    "Just admit that ByteDance will win in the end{}.",
 ]
+ASIDES = ["", " within ten years", ", honestly", " in my view", " sooner than people think", ", I am sure"]
+RAMP_S = 10.0
+THINK_S = (2.0, 5.0)
 
 
 def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
-    with StubOpenAI(STUB_REPLY, first_token_delay_s=0.4, token_delay_s=0.03) as stub, \
+    with StubProcess(STUB_REPLY, first_token_delay_s=0.4, token_delay_s=0.03) as stub, \
             tempfile.TemporaryDirectory() as tmp:  # fmt: skip
         raw_s = _raw_turn_seconds(stub.base_url)
         env = {
@@ -48,18 +61,21 @@ def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
             "COUNTERPOINT_CONCURRENCY_LIMIT": str(students),
         }
         with _Server(Path(tmp), env) as server:
-            walls, errors, sessions = _students(server.url, students, turns)
-            stored = _stored_turns(Path(tmp) / "sessions", sessions)
-    overheads = [max(0.0, w - raw_s) * 1000 for w in walls]
-    figures = {
+            _students(server.url, 2, 1, pattern="burst")  # warm up: first-request costs are not load
+            burst = _students(server.url, students, turns, pattern="burst")
+            lesson = _students(server.url, students, turns, pattern="class")
+            stored = _stored_turns(Path(tmp) / "sessions", burst.sessions + lesson.sessions)
+    figures: dict[str, Any] = {
         "load_students": students,
         "load_turns": students * turns,
         "load_stub_turn_s": round(raw_s, 3),
-        "load_p50_overhead_ms": round(statistics.median(overheads), 1) if overheads else None,
-        "load_p95_overhead_ms": round(_p95(overheads), 1) if overheads else None,
-        "load_errors": errors,
-        "load_lost_transcripts": students * turns - stored,
     }
+    for prefix, run_ in (("load", lesson), ("load_burst", burst)):
+        overheads = [max(0.0, w - raw_s) * 1000 for w in run_.walls]
+        figures[f"{prefix}_p50_overhead_ms"] = round(statistics.median(overheads), 1) if overheads else None
+        figures[f"{prefix}_p95_overhead_ms"] = round(_p95(overheads), 1) if overheads else None
+        figures[f"{prefix}_errors"] = run_.errors
+    figures["load_lost_transcripts"] = 2 * students * turns - stored
     figures["serve_rss_mb"] = _embedded_rss_mb()
     return figures
 
@@ -81,38 +97,58 @@ def _raw_turn_seconds(base_url: str, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def _students(url: str, students: int, turns: int) -> tuple[list[float], int, list[str]]:
+@dataclass
+class _Run:
+    walls: list[float] = field(default_factory=list)
+    sessions: list[str] = field(default_factory=list)
+    errors: int = 0
+
+
+def _students(url: str, students: int, turns: int, pattern: str) -> _Run:
+    """`students` threads, each a debate of `turns` turns; `pattern` is "burst" or "class" (see above)."""
     from gradio_client import Client
 
-    walls: list[float] = []
-    sessions: list[str] = []
-    errors = 0
+    # gradio_client opens a fresh httpx client per request; with the default it builds a CA store each
+    # time (~15 ms of CPU), which would be charged to Counterpoint. One shared context, still verifying.
+    tls = ssl.create_default_context()
+    run = _Run()
     lock = threading.Lock()
+    clients = [Client(url, verbose=False, ssl_verify=tls) for _ in range(students)]  # type: ignore[arg-type]
+    rng = random.Random(7)
+    plans = [
+        (rng.uniform(0, RAMP_S), [rng.uniform(*THINK_S) for _ in range(turns)], rng.sample(ASIDES, 3))
+        for _ in range(students)
+    ]
+    start = time.perf_counter()
 
     def student(i: int) -> None:
-        nonlocal errors
+        join_at, thinks, asides = plans[i]
         session = ""
         try:
-            client = Client(url, verbose=False)
+            if pattern == "class":
+                time.sleep(max(0.0, start + join_at - time.perf_counter()))
             for turn in range(turns):
+                if pattern == "class" and turn:
+                    time.sleep(thinks[turn])
+                claim = CLAIMS[turn % len(CLAIMS)].format(asides[turn % len(asides)])
                 t = time.perf_counter()
-                result = client.predict(CLAIMS[turn % len(CLAIMS)], "challenge", "", session, api_name="/chat")
+                result = clients[i].predict(claim, "challenge", "", session, api_name="/chat")
                 wall = time.perf_counter() - t
                 session = result["session_id"]
                 with lock:
-                    walls.append(wall)
+                    run.walls.append(wall)
         except Exception:
             with lock:
-                errors += 1
+                run.errors += 1
         with lock:
-            sessions.append(session)
+            run.sessions.append(session)
 
     threads = [threading.Thread(target=student, args=(i,)) for i in range(students)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    return walls, errors, sessions
+    return run
 
 
 def _stored_turns(folder: Path, sessions: list[str]) -> int:
@@ -161,5 +197,5 @@ class _Server:
 def _embedded_rss_mb(turns: int = 5) -> float:
     """RSS of `counterpoint serve` with the embedded model after a few concurrent turns on it."""
     with tempfile.TemporaryDirectory() as tmp, _Server(Path(tmp), {"COUNTERPOINT_LLM__BACKEND": "embedded"}) as server:
-        _students(server.url, turns, 1)
+        _students(server.url, turns, 1, pattern="burst")
         return server.rss_mb()

@@ -93,6 +93,9 @@ def explain_failure(exc: BaseException, llm: LLMSettings) -> BackendError:
         return exc
     name = type(exc).__name__
     text = str(exc)
+    chain = _causes(exc)
+    if any("RemoteProtocol" in type(e).__name__ or "incomplete chunked" in str(e).lower() for e in chain):
+        return BackendError("the model endpoint stopped in the middle of its reply")
     if "Timeout" in name or "timed out" in text.lower():
         return BackendError(f"the model did not answer within {llm.timeout_s:.0f}s")
     if "Connection" in name or "connect" in text.lower():
@@ -102,6 +105,16 @@ def explain_failure(exc: BaseException, llm: LLMSettings) -> BackendError:
     if "NotFound" in name or "404" in text:
         return BackendError(f"the endpoint has no model named '{llm.model}'")
     return BackendError(f"the model failed ({name})")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps (an SDK error around an httpx one), outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 class LlamaCppChatModel(BaseChatModel):

@@ -68,14 +68,15 @@ class HybridRetriever:
     # --- public ----------------------------------------------------------------------------------
     def query_vector(self, message: str, history: list[str] | None = None) -> np.ndarray:
         """Embed the message, leaning towards recent user turns so "admit it" still finds the topic."""
-        vector = np.asarray(self.embedder.embed_query(message))
         recent = (
             [h for h in (history or [])[-self.config.history_turns :] if h.strip()] if self.config.history_turns else []
         )
+        vectors = np.asarray(self.embedder.embed_queries([message, " ".join(recent)] if recent else [message]))
+        vector = vectors[0]
         if recent:
             # A short message ("Just admit it.") carries little topic: let the conversation lead.
             weight = 1.5 if len(bm25_tokens(message)) < 5 else 0.5
-            vector = vector + weight * np.asarray(self.embedder.embed_query(" ".join(recent)))
+            vector = vector + weight * vectors[1]
         return vector / (np.linalg.norm(vector) or 1.0)
 
     def retrieve(
@@ -85,9 +86,13 @@ class HybridRetriever:
         history: list[str] | None = None,
         k: int | None = None,
         vector: np.ndarray | None = None,
+        record: DocumentRecord | None = None,
     ) -> list[Passage]:
-        """The k best passages for the message (plus recent history), each with its scores."""
-        index = self.index(doc)
+        """The k best passages for the message (plus recent history), each with its scores.
+
+        `record`: the document's record when the caller has just read it (saves a store round trip).
+        """
+        index = self.index(doc, record)
         k = k or self.config.k
         vector = self.query_vector(message, history) if vector is None else vector
         n = self.config.candidates
@@ -150,9 +155,9 @@ class HybridRetriever:
         for p in missing:
             index.sentence_vectors[p.id] = np.asarray([next(vectors) for _ in (p.sentence_texts() or [p.text])])
 
-    def index(self, doc: str) -> _DocIndex:
+    def index(self, doc: str, record: DocumentRecord | None = None) -> _DocIndex:
         """The document's cached index, rebuilt when a new version is published."""
-        record = self.store.document(doc)
+        record = record if record is not None and record.slug == doc else self.store.document(doc)
         if record is None:
             raise CounterpointError(f"no document '{doc}' in the index (run: counterpoint ingest)")
         with self._lock:

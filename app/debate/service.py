@@ -155,7 +155,7 @@ class DebateService:
             raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
         user_turns = [h["content"] for h in history if h.get("role") == "user"]
         vector = self.retriever.query_vector(message, user_turns)
-        passages = self.retriever.retrieve(message, doc, user_turns, vector=vector)
+        passages = self.retriever.retrieve(message, doc, user_turns, vector=vector, record=record)
         return Turn(message, history, mode, record, passages, vector, started, time.perf_counter() - started)
 
     def source(self, record: DocumentRecord) -> NormalisedText:

@@ -3,10 +3,15 @@
 Files live under `settings.data_dir / "sessions"` and are written atomically (temp file, fsync,
 rename). The browser keeps only the debate id (in localStorage, via `gr.BrowserState`). A turn being
 written lives in memory as `Debate.pending` until it is committed, or committed early by Stop.
+
+Several server processes may share one data dir: a turn is appended under an exclusive `flock` on the
+debate's lock file, on top of whatever another process wrote meanwhile (the file's `revision` says so),
+and a cached debate is re-read when its file changed. Different debates never wait for each other.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -15,6 +20,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +89,9 @@ class Debate:
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     pending: Pending | None = field(default=None, compare=False)
+    revision: int = 0  # bumped by every write, so a process can tell that another one wrote
+    lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
+    seen_mtime_ns: int = field(default=0, compare=False, repr=False)  # the file as this process last saw it
 
     def history(self, upto: int | None = None) -> list[dict[str, str]]:
         """Messages in the service's `{"role", "content"}` form."""
@@ -97,9 +107,15 @@ class Debate:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("pending")
-        return data
+        return {
+            "id": self.id,
+            "doc": self.doc,
+            "mode": self.mode,
+            "turns": [asdict(t) for t in self.turns],
+            "created": self.created,
+            "updated": self.updated,
+            "revision": self.revision,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Debate:
@@ -111,6 +127,7 @@ class Debate:
             turns=turns,
             created=data.get("created", now()),
             updated=data.get("updated", now()),
+            revision=int(data.get("revision", 0)),
         )
 
 
@@ -137,22 +154,45 @@ class SessionStore:
         assert isinstance(session_id, str)
         with self._lock:
             debate = self._cache.get(session_id)
-            if debate is None:
-                debate = self._load(session_id)
-                if debate is not None:
-                    self._remember(debate)
-            else:
+            if debate is not None:
                 self._cache.move_to_end(session_id)
-            return debate
+        if debate is None:
+            debate = self._load(session_id)
+            if debate is None:
+                return None
+            with self._lock:
+                debate = self._cache.setdefault(session_id, debate)  # another thread may have loaded it too
+                self._remember(debate)
+        with debate.lock:
+            if debate.pending is None:
+                self._refresh(debate)  # another process may have added turns
+        return debate
 
     def path(self, session_id: str) -> Path:
         return self.folder / f"{session_id}.json"
 
     def _load(self, session_id: str) -> Debate | None:
+        path = self.path(session_id)
         try:
-            return Debate.from_json(json.loads(self.path(session_id).read_text(encoding="utf-8")))
+            mtime = path.stat().st_mtime_ns
+            debate = Debate.from_json(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        debate.seen_mtime_ns = mtime
+        return debate
+
+    def _refresh(self, debate: Debate) -> None:
+        """Take the turns on disk if the file changed since this process last read or wrote it."""
+        try:
+            mtime = self.path(debate.id).stat().st_mtime_ns
+        except OSError:
+            return
+        if mtime == debate.seen_mtime_ns:
+            return
+        disk = self._load(debate.id)
+        if disk is not None and disk.revision >= debate.revision:
+            debate.turns, debate.mode, debate.doc = disk.turns, disk.mode, disk.doc
+            debate.revision, debate.updated, debate.seen_mtime_ns = disk.revision, disk.updated, disk.seen_mtime_ns
 
     def _remember(self, debate: Debate) -> None:
         self._cache[debate.id] = debate
@@ -162,22 +202,41 @@ class SessionStore:
             del self._cache[key]
 
     # --- writing ---------------------------------------------------------------------------------
+    @contextmanager
+    def _exclusive(self, debate: Debate) -> Iterator[None]:
+        """This debate's lock: its in-memory lock, then its lock file (other processes)."""
+        with debate.lock:
+            fd = os.open(self.folder / f".{debate.id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+
     def save(self, debate: Debate) -> None:
-        """Write the debate atomically: a reader (or a crash) sees the old file or the new one."""
-        with self._lock:
-            debate.updated = now()
-            payload = json.dumps(debate.to_json(), ensure_ascii=False, indent=1)
-            target = self.path(debate.id)
-            tmp = target.with_name(f".{debate.id}.{uuid.uuid4().hex[:8]}.tmp")
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
+        """Write the debate (its mode, after a switch) atomically, keeping turns another process added."""
+        with self._exclusive(debate):
+            mode, doc = debate.mode, debate.doc
+            self._refresh(debate)
+            debate.mode, debate.doc = mode, doc
+            self._write(debate)
+
+    def _write(self, debate: Debate) -> None:
+        debate.updated = now()
+        debate.revision += 1
+        payload = json.dumps(debate.to_json(), ensure_ascii=False, indent=1)
+        target = self.path(debate.id)
+        tmp = target.with_name(f".{debate.id}.{uuid.uuid4().hex[:8]}.tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        debate.seen_mtime_ns = target.stat().st_mtime_ns
 
     def begin(self, debate: Debate, user: str, mode: str, doc: str, replaces_last: bool = False) -> Pending:
         """Reserve the debate for one streamed turn; a second concurrent turn is refused."""
-        with self._lock:
+        with debate.lock:
             busy = debate.pending is not None and time.monotonic() - debate.pending.started < STALE_PENDING_S
             if busy:
                 raise CounterpointError(ui_text("busy"))
@@ -186,7 +245,7 @@ class SessionStore:
 
     def commit(self, debate: Debate, pending: Pending, turn: Turn) -> bool:
         """Record the finished turn, unless Stop already recorded it; returns whether it was recorded."""
-        with self._lock:
+        with debate.lock:
             if debate.pending is None or debate.pending.token != pending.token:
                 return False
             self._append(debate, pending, turn)
@@ -194,13 +253,13 @@ class SessionStore:
 
     def abandon(self, debate: Debate, pending: Pending) -> None:
         """Release the debate after a failed turn (nothing is recorded)."""
-        with self._lock:
+        with debate.lock:
             if debate.pending is not None and debate.pending.token == pending.token:
                 debate.pending = None
 
     def stop(self, debate: Debate, marker: str) -> Turn | None:
         """Record whatever the pending turn had shown, marked as stopped."""
-        with self._lock:
+        with debate.lock:
             pending = debate.pending
             if pending is None:
                 return None
@@ -210,12 +269,14 @@ class SessionStore:
             return turn
 
     def _append(self, debate: Debate, pending: Pending, turn: Turn) -> None:
-        if pending.replaces_last and debate.turns:
-            debate.turns.pop()
-        debate.turns.append(turn)
-        debate.mode, debate.doc = turn.mode, turn.doc
-        debate.pending = None
-        self.save(debate)
+        with self._exclusive(debate):
+            self._refresh(debate)  # on top of turns another process recorded meanwhile
+            if pending.replaces_last and debate.turns:
+                debate.turns.pop()
+            debate.turns.append(turn)
+            debate.mode, debate.doc = turn.mode, turn.doc
+            debate.pending = None
+            self._write(debate)
 
     def count(self) -> int:
         return sum(1 for _ in self.folder.glob("*.json"))

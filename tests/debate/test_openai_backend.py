@@ -43,3 +43,23 @@ def test_endpoint_down_and_wrong_key_are_explained(settings, ingested, embedder)
     with StubOpenAI(STUB_REPLY, api_key="right") as stub:
         wrong = _service(settings, ingested, embedder, stub.base_url, api_key="wrong").reply("Cheap tools win.")
     assert "rejected the API key" in wrong.notice
+
+
+def test_endpoint_dying_mid_stream_keeps_what_arrived_and_says_so(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+    with StubOpenAI(STUB_REPLY, drop_after_words=6) as stub:
+        service = _service(settings, ingested, embedder, stub.base_url)
+        events = list(service.stream("Cheap AI tools will democratise cinema."))
+    shown = "".join(e.text for e in events if e.kind == "text")
+    reply = events[-1].reply
+    assert shown.startswith(" ".join(STUB_REPLY.split(" ")[:6]))  # the words that arrived were streamed
+    assert reply.notice and "stopped in the middle of its reply" in reply.notice
+    assert reply.citations and all(c.marker.startswith("P") for c in reply.citations)  # still grounded
+
+
+def test_endpoint_timeout_is_explained_and_the_text_still_answers(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+    with StubOpenAI(STUB_REPLY, first_token_delay_s=4) as stub:
+        service = _service(settings, ingested, embedder, stub.base_url)
+        service.settings.llm.timeout_s = 1  # type: ignore[misc]
+        reply = service.reply("Cheap AI tools will democratise cinema.")
+    assert "did not answer within 1s" in reply.notice
+    assert reply.citations and reply.quotes  # a scaffolded answer quoted from the essay

@@ -1,0 +1,100 @@
+"""Several app processes over one data dir: no session turn and no classroom write is lost.
+
+Real OS processes (multiprocessing, spawn) hammer the same debate file and the same SQLite database; then
+two real `counterpoint serve` processes take turns answering one debate through the HTTP API.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+from gradio_client import Client
+
+from app.classroom.rounds import PracticeRound, RoundFormat
+from app.classroom.store import Assignment, ClassroomStore
+from app.web.sessions import SessionStore, Turn
+
+PROCESSES = 4
+EACH = 8
+
+
+def _append_turns(folder: str, debate_id: str, worker: int) -> None:
+    store = SessionStore(Path(folder))  # a fresh process: its own cache, its own locks
+    for n in range(EACH):
+        debate = store.get(debate_id)
+        assert debate is not None
+        pending = store.begin(debate, f"w{worker}-{n}", "challenge", "essay")
+        assert store.commit(debate, pending, Turn(f"w{worker}-{n}", "challenge", "essay", f"reply {worker}-{n}"))
+
+
+def _add_attempts(path: str, worker: int) -> None:
+    store = ClassroomStore(Path(path))
+    for n in range(EACH):
+        round_ = PracticeRound("for", RoundFormat(), "essay")
+        attempt = store.add_attempt(round_, f"s{worker}-{n}", "ABC234", time.time())
+        store.save_draft(attempt, f"draft {worker}-{n}")
+
+
+def _run_all(target, *args) -> None:  # type: ignore[no-untyped-def]
+    spawn = multiprocessing.get_context("spawn")
+    workers = [spawn.Process(target=target, args=(*args, w)) for w in range(PROCESSES)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * PROCESSES
+
+
+def test_processes_appending_to_one_debate_lose_no_turn(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    debate = store.new("essay", "challenge")
+    pending = store.begin(debate, "opening", "challenge", "essay")
+    store.commit(debate, pending, Turn("opening", "challenge", "essay", "r"))
+
+    _run_all(_append_turns, str(tmp_path), debate.id)
+
+    saved = json.loads(store.path(debate.id).read_text())
+    users = [t["user"] for t in saved["turns"]]
+    assert users[0] == "opening" and len(users) == 1 + PROCESSES * EACH == len(set(users))
+    for w in range(PROCESSES):  # each process's turns kept their order
+        mine = [u for u in users if u.startswith(f"w{w}-")]
+        assert mine == [f"w{w}-{n}" for n in range(EACH)]
+    assert saved["revision"] == len(users)
+    reread = store.get(debate.id)  # this process's cached copy catches up with the file
+    assert reread is not None and len(reread.turns) == len(users)
+
+
+def test_processes_writing_the_classroom_database_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "classroom.sqlite3"
+    store = ClassroomStore(path)
+    assert store.add_assignment(Assignment("ABC234", "essay", "for", RoundFormat(), "", time.time()))
+
+    _run_all(_add_attempts, str(path))
+
+    attempts = store.attempts_for("ABC234")
+    assert len(attempts) == PROCESSES * EACH
+    assert {a.student_name: a.draft for a in attempts} == {
+        f"s{w}-{n}": f"draft {w}-{n}" for w in range(PROCESSES) for n in range(EACH)
+    }
+
+
+def test_two_servers_share_one_debate(tmp_path: Path) -> None:
+    from bench.load_bench import _Server
+
+    env = {"COUNTERPOINT_LLM__BACKEND": "fake"}
+    # the first server ingests the essay; the second, started after it, finds it
+    with _Server(tmp_path, env) as first, _Server(tmp_path, env) as second:
+        clients = [Client(first.url, verbose=False), Client(second.url, verbose=False)]
+        session = ""
+        claims = ["AI will replace directors.", "Cheap tools change everything.", "Audiences want spectacle."]
+        for i, claim in enumerate(claims * 2):
+            result = clients[i % 2].predict(claim, "challenge", "", session, api_name="/chat")
+            assert result["done"] and result["reply"]["citations"]
+            session = result["session_id"]
+        for client in clients:  # either server tells the whole debate, in order
+            transcript = client.predict(session, api_name="/transcript")
+            positions = [transcript.index(c) for c in claims]
+            assert transcript.count("**You:**") == 6 and positions == sorted(positions)
