@@ -17,7 +17,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve ingest test lint bench eval clean browser screenshot constraints
+.PHONY: install run serve ingest test lint bench bench-quick eval clean browser screenshot constraints
 
 install: $(STAMP)
 
@@ -54,6 +54,9 @@ test: $(STAMP) browser lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick --out bench/results-quick.json
 
 # The dev set on the embedded model, offline. EVAL_FLAGS=--baseline adds LangChain's textbook RAG.
 EVAL_FLAGS ?=

@@ -98,7 +98,7 @@ def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
         raise UserError(f"no document '{slug}' in the index (run: counterpoint ingest)")
     found = store.passages_of(slug)
     if as_json:
-        click.echo(json.dumps([_passage_json(p) for p in found], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
         return
     for p in found:
         click.echo(f"[{p.label}] {p.doc} · {p.section} · {p.start}-{p.end} · {p.id}")
@@ -205,21 +205,6 @@ def _footnotes(reply: Any) -> str:
     if reply.notice:
         lines.append(f"  note: {reply.notice}")
     return "\n".join(lines)
-
-
-def _passage_json(p: Any) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "label": p.label,
-        "doc": p.doc,
-        "section": p.section,
-        "ordinal": p.ordinal,
-        "kind": p.kind,
-        "start": p.start,
-        "end": p.end,
-        "text": p.text,
-        "sentences": [list(s) for s in p.sentences],
-    }
 
 
 class _progress_bar:

@@ -36,13 +36,19 @@ def main(argv: list[str] | None = None) -> None:
     apply_offline_env()
     settings = Settings()
     results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    started = time.perf_counter()
     for name, suite in suites(args.quick).items():
         if args.only and name not in args.only:
             continue
         print(f"bench: {name} ...", flush=True)
+        t = time.perf_counter()
         figures = suite(settings)
+        figures[f"bench_{name}_s"] = round(time.perf_counter() - t, 1)
         print(json.dumps(figures, indent=2), flush=True)
         results.update(figures)
+    if not args.only:  # the whole of `make bench` (target: 15 minutes on 2 cores)
+        results["bench_total_s"] = round(time.perf_counter() - started, 1)
+        results["bench_quick"] = args.quick
     results["machine"] = f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip()
     results["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

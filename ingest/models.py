@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,21 @@ class Passage:
     def sentence_texts(self) -> list[str]:
         """The passage's sentences as text (sliced from the passage, so verbatim)."""
         return [self.text[s - self.start : e - self.start] for s, e in self.sentences]
+
+    def to_json(self) -> dict[str, Any]:
+        """The passage for JSON output (`passages --json`, replies); scores only when retrieval set them."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "label": self.label,
+            "doc": self.doc,
+            "section": self.section,
+            "ordinal": self.ordinal,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentences": [list(s) for s in self.sentences],
+        }
+        if self.scores:
+            data["scores"] = {k: round(v, 4) for k, v in self.scores.items()}
+        return data

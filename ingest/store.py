@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from ingest.config import StoreConfig
@@ -128,7 +129,11 @@ class PassageStore:
 
     def passages_of(self, slug: str | None = None) -> list[Passage]:
         """Published passages, in document and reading order."""
-        records = [r for r in self.list_documents() if slug is None or r.slug == slug]
+        if slug is not None:
+            record = self.document(slug)
+            records = [record] if record is not None else []
+        else:
+            records = self.list_documents()
         out: list[Passage] = []
         for record in records:
             got = self.passages.get(where=_visible(record), include=["documents", "metadatas"])
@@ -139,6 +144,17 @@ class PassageStore:
                 )
             )
         return out
+
+    def passages_with_vectors(self, record: DocumentRecord) -> tuple[list[Passage], np.ndarray]:
+        """One published version's passages in reading order, with their stored embeddings (rows)."""
+        got = self.passages.get(where=_visible(record), include=["documents", "metadatas", "embeddings"])
+        rows = sorted(
+            zip(got["documents"], got["metadatas"], got["embeddings"], strict=True),
+            key=lambda row: int(row[1]["ordinal"]),
+        )
+        passages = [_passage(d, m) for d, m, _ in rows]
+        vectors = np.asarray([e for _, _, e in rows], dtype=np.float32).reshape(len(rows), -1)
+        return passages, vectors
 
     def query(self, embedding: list[float], record: DocumentRecord, n: int) -> list[tuple[Passage, float]]:
         """Nearest published passages of one document: (passage, cosine distance), closest first."""

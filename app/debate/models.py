@@ -99,22 +99,10 @@ class Reply:
                 "flagged": [asdict(q) for q in self.flagged_quotes],
             },
             "sentences": [asdict(s) for s in self.sentences],
-            "passages": [_passage_json(p) for p in self.passages],
+            "passages": [p.to_json() for p in self.passages],
             "removed_markers": self.removed_markers,
             "timings": asdict(self.timings),
             "tokens": {"prompt": self.prompt_tokens, "completion": self.completion_tokens},
             "notice": self.notice,
             "model_text": self.model_text,
         }
-
-
-def _passage_json(p: Passage) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "label": p.label,
-        "section": p.section,
-        "start": p.start,
-        "end": p.end,
-        "text": p.text,
-        "scores": {k: round(v, 4) for k, v in p.scores.items()},
-    }

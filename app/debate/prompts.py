@@ -12,7 +12,8 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from app.debate.errors import CounterpointError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTS_DIR = ROOT / "prompts"
 MODES = ("challenge", "defend", "socratic", "devils-advocate")
 DEFAULT_MODE = "challenge"
 
@@ -36,14 +37,25 @@ class ModeSpec:
 
 def render(name: str, **variables: Any) -> str:
     """Render `prompts/<name>` with Jinja2; raises on any undefined variable."""
-    return _compiled(_read(name)).render(**variables).strip()
+    return render_file(PROMPTS_DIR, name, **variables)
+
+
+def render_file(folder: Path, name: str, **variables: Any) -> str:
+    """Render `<folder>/<name>` strictly (the eval suite keeps its own prompts in `eval/prompts/`)."""
+    return _compiled(read_file(folder, name)).render(**variables).strip()
+
+
+def _read(name: str) -> str:
+    return read_file(PROMPTS_DIR, name)
 
 
 @cache
-def _read(name: str) -> str:
-    path = PROMPTS_DIR / name
+def read_file(folder: Path, name: str) -> str:
+    """A prompt file's text; a missing one is named relative to the project root."""
+    path = folder / name
     if not path.is_file():
-        raise CounterpointError(f"prompt file missing: prompts/{name}")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        raise CounterpointError(f"prompt file missing: {shown}")
     return path.read_text(encoding="utf-8")
 
 

@@ -1,4 +1,8 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 + best-sentence (max-sim), fused by weighted RRF.
+"""Hybrid retrieval: dense + BM25 + best-sentence (max-sim), fused by weighted RRF.
+
+A debate is about one document, so each document's passages and their stored embeddings are read from
+Chroma once per published version and searched exactly in memory (a few dozen rows); Chroma stays the
+store of record, shared by every process in server mode.
 
 Dense search finds passages that *mean* the same; BM25 catches exact terms ("$300M", "DaVinci");
 scoring a passage by its best-matching sentence stops a long passage's one relevant sentence from being
@@ -9,7 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -28,6 +33,7 @@ what which who whom how why when where will would can could should may might mus
 more most very also only own such too up out
 """
 _STOP = set(_STOP_WORDS.split())
+MAX_CACHED_DOCS = 128  # per-document indexes kept in memory (~50 KB of vectors per 30-passage essay)
 
 
 def bm25_tokens(text: str) -> list[str]:
@@ -51,8 +57,16 @@ class _DocIndex:
 
     record: DocumentRecord
     passages: list[Passage]
+    vectors: np.ndarray  # the passages' stored embeddings, one row each, in `passages` order
     bm25: BM25Okapi
     sentence_vectors: dict[str, np.ndarray]
+    position: dict[str, int] = field(default_factory=dict)  # passage id -> index in `passages`
+
+    def __post_init__(self) -> None:
+        self.position = {p.id: i for i, p in enumerate(self.passages)}
+
+    def passage(self, passage_id: str) -> Passage:
+        return self.passages[self.position[passage_id]]
 
 
 class HybridRetriever:
@@ -62,7 +76,7 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.config = config
-        self._indexes: dict[str, _DocIndex] = {}
+        self._indexes: OrderedDict[str, _DocIndex] = OrderedDict()
         self._lock = threading.Lock()
 
     # --- public ----------------------------------------------------------------------------------
@@ -96,14 +110,17 @@ class HybridRetriever:
         k = k or self.config.k
         vector = self.query_vector(message, history) if vector is None else vector
         n = self.config.candidates
-        dense = self.store.query(vector.tolist(), index.record, n)
-        dense_rank = [p.id for p, _ in dense]
-        dense_score = {p.id: 1.0 - d for p, d in dense}
+        # Dense: exact cosine over this document's vectors (normalised at ingest), loaded from Chroma once
+        # per version. A debate is always about one document, so this beats an ANN query over the whole
+        # corpus filtered down to it: exact, and ~0.1 ms instead of ~60 ms at 50,000 passages.
+        sims = index.vectors @ vector.astype(np.float32)
+        top = np.argsort(-sims)[:n]
+        dense_rank = [index.passages[i].id for i in top]
+        dense_score = {index.passages[i].id: float(sims[i]) for i in top}
         recent = (history or [])[-self.config.history_turns :] if self.config.history_turns else []
         bm25_scores = index.bm25.get_scores(bm25_tokens(" ".join([*recent, message])))
-        by_id = {p.id: p for p in index.passages}
         bm25_rank = [index.passages[i].id for i in np.argsort(-bm25_scores)[:n] if bm25_scores[i] > 0]
-        candidates = [by_id[i] for i in dict.fromkeys(dense_rank + bm25_rank)]
+        candidates = [index.passage(i) for i in dict.fromkeys(dense_rank + bm25_rank)]
         sentence_score = {p.id: self.best_sentence(vector, p)[1] for p in candidates}
         sentence_rank = sorted(sentence_score, key=lambda i: -sentence_score[i])
         fused: dict[str, float] = {}
@@ -114,16 +131,15 @@ class HybridRetriever:
         ):
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + weight / (self.config.rrf_k + rank + 1)
-        bm25_of = {p.id: float(bm25_scores[i]) for i, p in enumerate(index.passages)}
         ranked = sorted(fused, key=lambda i: -fused[i])
-        chosen = _drop_near_duplicates([by_id[i] for i in ranked], k)
+        chosen = _drop_near_duplicates([index.passage(i) for i in ranked], k)
         return [
             replace(
                 p,
                 scores={
                     "rrf": fused[p.id],
                     "dense": dense_score.get(p.id, 0.0),
-                    "bm25": bm25_of[p.id],
+                    "bm25": float(bm25_scores[index.position[p.id]]),
                     "sentence": sentence_score[p.id],
                 },
             )
@@ -163,10 +179,13 @@ class HybridRetriever:
         with self._lock:
             cached = self._indexes.get(doc)
             if cached is None or cached.record.version != record.version:
-                passages = self.store.passages_of(doc)
+                passages, vectors = self.store.passages_with_vectors(record)
                 bm25 = BM25Okapi([bm25_tokens(p.index_text) or ["_"] for p in passages])
-                cached = _DocIndex(record, passages, bm25, {})
+                cached = _DocIndex(record, passages, vectors, bm25, {})
                 self._indexes[doc] = cached
+                while len(self._indexes) > MAX_CACHED_DOCS:  # least recently used goes first
+                    self._indexes.popitem(last=False)
+            self._indexes.move_to_end(doc)
             return cached
 
 

@@ -181,12 +181,8 @@ class DebateService:
 
     def _scaffolded(self, turn: Turn) -> Iterator[ReplyEvent]:
         spec = prompts.mode_spec(turn.mode)
-        selected = self._select(turn)
-        off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
-        reply = Reply(text="", mode=turn.mode, strategy="scaffolded", doc=turn.record.slug, passages=turn.passages)
-        reply.timings.retrieval_s = turn.retrieval_s
-        backbone = self._backbone(turn, spec, selected, off_topic, reply)
-        reply.timings.first_text_s = time.perf_counter() - turn.started
+        reply, selected, off_topic = self._quoted(turn, spec, "scaffolded")
+        backbone = reply.text
         yield ReplyEvent("text", backbone)
 
         closing = self._piece(turn, spec, selected, off_topic, reply)
@@ -196,6 +192,16 @@ class DebateService:
             closing.markers.append(citation.marker)
         yield ReplyEvent("text", "\n\n" + closing.text)
         yield from _done(reply, turn.started)
+
+    def _quoted(self, turn: Turn, spec: prompts.ModeSpec, strategy: str) -> tuple[Reply, list[Selected], bool]:
+        """A reply whose text is the backbone (frames and verbatim quotes); also what was selected."""
+        selected = self._select(turn)
+        off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
+        reply = Reply(text="", mode=turn.mode, strategy=strategy, doc=turn.record.slug, passages=turn.passages)
+        reply.timings.retrieval_s = turn.retrieval_s
+        reply.text = self._backbone(turn, spec, selected, off_topic, reply)
+        reply.timings.first_text_s = time.perf_counter() - turn.started
+        return reply, selected, off_topic
 
     def _backbone(
         self, turn: Turn, spec: prompts.ModeSpec, selected: list[Selected], off_topic: bool, reply: Reply
@@ -238,8 +244,7 @@ class DebateService:
             kept = filter_piece(candidates, turn.message, turn.passages, question=True).kept
             if kept and self._similarity(kept[0], selected[0].passage)[1] >= PIECE_GROUNDING:
                 return self._label_own_sentence(kept[0], turn, reply)
-        bank = spec.questions
-        return Sentence(bank[zlib.crc32(turn.message.encode()) % len(bank)], "frame")
+        return _bank_question(spec, turn.message)
 
     def _ask_piece(self, spec: prompts.ModeSpec, text: str, claim: str, reply: Reply) -> str:
         """Few-shot: one question about the claim from one essay sentence. Failures become a notice."""
@@ -301,16 +306,11 @@ class DebateService:
         yield from _done(reply, turn.started)
 
     def _fallback(self, turn: Turn, spec: prompts.ModeSpec) -> Reply:
-        selected = self._select(turn)
-        reply = Reply(text="", mode=turn.mode, strategy="free", doc=turn.record.slug, passages=turn.passages)
-        off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
-        backbone = self._backbone(turn, spec, selected, off_topic, reply)
-        bank = spec.questions
-        question = Sentence(bank[zlib.crc32(turn.message.encode()) % len(bank)], "frame")
+        """The model gave nothing usable: quote the text and ask the mode's question instead."""
+        reply, _, _ = self._quoted(turn, spec, "free")
+        question = _bank_question(spec, turn.message)
         reply.sentences.append(question)
-        reply.text = backbone + "\n\n" + question.text
-        reply.timings.retrieval_s = turn.retrieval_s
-        reply.timings.first_text_s = time.perf_counter() - turn.started
+        reply.text += "\n\n" + question.text
         return reply
 
     # --- model calls ------------------------------------------------------------------------------
@@ -347,6 +347,11 @@ class DebateService:
     @lru_cache(maxsize=512)  # noqa: B019 - one service per process; the cache is the point
     def _embed(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text))
+
+
+def _bank_question(spec: prompts.ModeSpec, message: str) -> Sentence:
+    """One of the mode's fixed questions, the same one for the same message."""
+    return Sentence(spec.questions[zlib.crc32(message.encode()) % len(spec.questions)], "frame")
 
 
 def _done(reply: Reply, started: float) -> Iterator[ReplyEvent]:

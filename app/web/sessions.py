@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,11 +227,16 @@ class SessionStore:
         payload = json.dumps(debate.to_json(), ensure_ascii=False, indent=1)
         target = self.path(debate.id)
         tmp = target.with_name(f".{debate.id}.{uuid.uuid4().hex[:8]}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
         debate.seen_mtime_ns = target.stat().st_mtime_ns
 
     def begin(self, debate: Debate, user: str, mode: str, doc: str, replaces_last: bool = False) -> Pending:
@@ -271,12 +276,17 @@ class SessionStore:
     def _append(self, debate: Debate, pending: Pending, turn: Turn) -> None:
         with self._exclusive(debate):
             self._refresh(debate)  # on top of turns another process recorded meanwhile
+            before = (list(debate.turns), debate.mode, debate.doc, debate.revision)
             if pending.replaces_last and debate.turns:
                 debate.turns.pop()
             debate.turns.append(turn)
             debate.mode, debate.doc = turn.mode, turn.doc
+            try:
+                self._write(debate)
+            except OSError:  # disk full or read-only: memory stays as the disk is, the turn stays pending
+                debate.turns, debate.mode, debate.doc, debate.revision = before
+                raise
             debate.pending = None
-            self._write(debate)
 
     def count(self) -> int:
         return sum(1 for _ in self.folder.glob("*.json"))

@@ -3,23 +3,15 @@ user-facing text)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import yaml
-
-from app.debate.errors import CounterpointError
-from app.debate.prompts import PROMPTS_DIR
+from app.debate.prompts import load_yaml
 
 CLASSROOM_TEXTS = "web-classroom.yaml"
 
 
-@cache
 def _texts(name: str = "web.yaml") -> dict[str, Any]:
-    path = PROMPTS_DIR / name
-    if not path.is_file():
-        raise CounterpointError(f"prompt file missing: prompts/{name}")
-    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return load_yaml(name)
 
 
 def ui_text(key: str, **values: Any) -> str:

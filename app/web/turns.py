@@ -86,5 +86,11 @@ def run_turn(
         sessions.abandon(debate, pending)  # the page went away mid-turn; Stop may already have recorded it
         raise
     turn = Turn(user=message, mode=final.mode, doc=final.doc or doc, text=final.text, reply=final.to_json())
-    recorded = sessions.commit(debate, pending, turn)
+    try:
+        recorded = sessions.commit(debate, pending, turn)
+    except OSError as exc:  # the disk filled up or went read-only mid-debate: show the reply, say so
+        sessions.abandon(debate, pending)
+        log.error("could not save debate %s", debate.id, exc_info=exc)
+        yield TurnUpdate(partial=final.text, error=ui_text("not_saved", reason=exc.strerror or exc), done=True)
+        return
     yield TurnUpdate(partial=final.text, turn=turn if recorded else None, done=True)

@@ -75,3 +75,40 @@ def test_browser_secret_is_stable_and_private(tmp_path: Path) -> None:
     secret = browser_secret(tmp_path)
     assert secret == browser_secret(tmp_path)
     assert (tmp_path / ".browser-secret").stat().st_mode & 0o077 == 0
+
+
+def test_a_full_disk_mid_debate_shows_the_reply_says_so_and_keeps_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from app.debate.models import Reply
+    from app.debate.service import ReplyEvent
+    from app.web import sessions as sessions_module
+    from app.web.turns import run_turn
+
+    class OneReply:
+        def stream(self, message, history, mode, doc):  # type: ignore[no-untyped-def]
+            yield ReplyEvent("text", "The essay disagrees.")
+            yield ReplyEvent("reply", reply=Reply(text="The essay disagrees.", mode=mode, strategy="free", doc=doc))
+
+    store = SessionStore(tmp_path)
+    debate = store.new("essay", "challenge")
+    list(run_turn(OneReply(), store, debate, "first claim", "challenge", "essay"))  # type: ignore[arg-type]
+    saved = store.path(debate.id).read_text()
+
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sessions_module.os, "replace", no_space)
+    updates = list(run_turn(OneReply(), store, debate, "second claim", "challenge", "essay"))  # type: ignore[arg-type]
+    assert updates[-1].partial == "The essay disagrees."  # the reader still sees the reply
+    assert "could not be saved (No space left on device)" in updates[-1].error
+    assert store.path(debate.id).read_text() == saved  # the file on disk is untouched
+    assert [t.user for t in debate.turns] == ["first claim"] and debate.pending is None  # memory = disk
+    assert not list(tmp_path.glob(".*.tmp"))
+
+    monkeypatch.undo()  # space again: the next turn is recorded normally
+    list(run_turn(OneReply(), store, debate, "third claim", "challenge", "essay"))  # type: ignore[arg-type]
+    reopened = SessionStore(tmp_path).get(debate.id)
+    assert reopened is not None and [t.user for t in reopened.turns] == ["first claim", "third claim"]
