@@ -3,6 +3,9 @@ OpenAI-compatible server on 127.0.0.1 (its own process) that streams a fixed rep
 
 Overhead per turn = the turn's wall time through Counterpoint minus the stub's own time for the same
 streamed reply (median of direct calls in the same run), so the figures measure Counterpoint itself.
+It includes the measuring client: gradio_client polls its message queue every 50 ms, so 0-50 ms of each
+turn is the client's. `*_service_p95_overhead_ms` is the debate service's own share (the reply's
+`timings.total_s` minus the stub's time: retrieval, prompt, verification; no HTTP, queue or disk).
 
 Two arrival patterns, both with all 30 students in the room at once:
 - class (`load_*`): students join over `RAMP_S` seconds and think `THINK_S` between turns (real students
@@ -75,6 +78,8 @@ def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
         figures[f"{prefix}_p50_overhead_ms"] = round(statistics.median(overheads), 1) if overheads else None
         figures[f"{prefix}_p95_overhead_ms"] = round(_p95(overheads), 1) if overheads else None
         figures[f"{prefix}_errors"] = run_.errors
+        inside = [max(0.0, t - raw_s) * 1000 for t in run_.service]  # without HTTP, queue and session write
+        figures[f"{prefix}_service_p95_overhead_ms"] = round(_p95(inside), 1) if inside else None
     figures["load_lost_transcripts"] = 2 * students * turns - stored
     figures["serve_rss_mb"] = _embedded_rss_mb()
     return figures
@@ -100,6 +105,7 @@ def _raw_turn_seconds(base_url: str, repeats: int = 5) -> float:
 @dataclass
 class _Run:
     walls: list[float] = field(default_factory=list)
+    service: list[float] = field(default_factory=list)  # the debate service's own total per turn
     sessions: list[str] = field(default_factory=list)
     errors: int = 0
 
@@ -137,6 +143,7 @@ def _students(url: str, students: int, turns: int, pattern: str) -> _Run:
                 session = result["session_id"]
                 with lock:
                     run.walls.append(wall)
+                    run.service.append(float(result["reply"]["timings"]["total_s"]))
         except Exception:
             with lock:
                 run.errors += 1
