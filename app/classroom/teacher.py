@@ -8,8 +8,11 @@ import csv
 import hmac
 import io
 import secrets
+import threading
+import time
 from collections import Counter
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.classroom.errors import AccessDenied, ClassroomError
@@ -37,6 +40,39 @@ def check_teacher_password(settings: ClassroomSettings, given: str | None) -> No
         raise AccessDenied("teacher features are off (set COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD)")
     if not hmac.compare_digest((given or "").encode(), expected.encode()):
         raise AccessDenied("wrong teacher password")
+
+
+@dataclass
+class PasswordThrottle:
+    """Slows password guessing: after `limit` wrong passwords from one client within `window_s` seconds,
+    that client is refused, even with the right password, for `lockout_s` seconds. Other clients are not
+    affected, so a student guessing cannot lock the teacher out from another machine.
+    """
+
+    limit: int = 5
+    window_s: float = 300.0
+    lockout_s: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _locked_until: dict[str, float] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def wait_s(self, client: str) -> float:
+        """Seconds this client must wait before its next try (0: it may try now)."""
+        with self._lock:
+            return max(0.0, self._locked_until.get(client, 0.0) - self.clock())
+
+    def record(self, client: str, ok: bool) -> None:
+        now = self.clock()
+        with self._lock:
+            if ok:
+                self._failures.pop(client, None)
+                return
+            recent = [t for t in self._failures.get(client, []) if now - t < self.window_s] + [now]
+            self._failures[client] = recent
+            if len(recent) >= self.limit:
+                self._locked_until[client] = now + self.lockout_s
+                self._failures[client] = []
 
 
 def new_code() -> str:

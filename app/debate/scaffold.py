@@ -89,10 +89,14 @@ def best_concession(scored: list[tuple[Passage, list[tuple[tuple[int, int], floa
 
 
 def _quotable(passage: Passage, span: tuple[int, int]) -> bool:
-    """Whole sentences in the author's voice: not fragments, table rules, or questions the author quotes."""
+    """Whole sentences in the author's voice: not fragments, table rules or headers, or quoted questions."""
     text = passage.text[span[0] - passage.start : span[1] - passage.start]
     if INJECTION.search(text):  # an instruction planted in a document is never repeated, let alone obeyed
         return False
+    if text.lstrip().startswith("|"):  # a table row: a data row is evidence, a title or header row is not
+        cells = text.replace("|", " ")
+        letters = [c for c in cells if c.isalpha()]
+        return len(cells.split()) >= MIN_QUOTE_WORDS and any(c.islower() for c in letters)
     return len(text.split()) >= MIN_QUOTE_WORDS and not text.startswith(("+", '"', "“"))
 
 

@@ -20,7 +20,7 @@ from app.classroom.errors import AccessDenied, ClassroomError
 from app.classroom.rounds import RoundFormat
 from app.classroom.service import ClassroomService
 from app.classroom.store import Assignment
-from app.classroom.teacher import Teacher, check_teacher_password
+from app.classroom.teacher import PasswordThrottle, Teacher, check_teacher_password
 from app.web import classroom_html as html
 from app.web.room import DebateRoom
 from app.web.status import Level, status_html
@@ -61,9 +61,10 @@ class DeskView:
 class TeacherDesk:
     """Teacher handlers over one classroom service."""
 
-    def __init__(self, classroom: ClassroomService, room: DebateRoom) -> None:
+    def __init__(self, classroom: ClassroomService, room: DebateRoom, throttle: PasswordThrottle | None = None) -> None:
         self.classroom = classroom
         self.room = room
+        self.throttle = throttle or PasswordThrottle()
 
     @property
     def enabled(self) -> bool:
@@ -75,13 +76,22 @@ class TeacherDesk:
         return status_html(self.room.service.backend_description(), title, message, level)
 
     # --- the lock ----------------------------------------------------------------------------------
-    def unlock(self, password: str) -> tuple[TeacherSession | None, DeskView]:
-        """Check the password on the server; a session to keep in `gr.State`, or a friendly refusal."""
+    def unlock(self, password: str, client: str = "local") -> tuple[TeacherSession | None, DeskView]:
+        """Check the password on the server; a session to keep in `gr.State`, or a friendly refusal.
+
+        `client` (the caller's address) is what the guessing throttle counts by.
+        """
+        wait = self.throttle.wait_s(client)
+        if wait > 0:
+            return None, self.locked(class_text("too_many_tries", seconds=max(1, round(wait))), "error")
         try:
             teacher = Teacher(self.classroom, password)
         except AccessDenied:
+            if self.enabled:
+                self.throttle.record(client, ok=False)
             key = "wrong_password" if self.enabled else "teacher_disabled"
             return None, self.locked(class_text(key), "error")
+        self.throttle.record(client, ok=True)
         session = TeacherSession(teacher, password or "")
         view = self.overview(session, class_text("unlocked"))
         view.unlocked, view.password = True, ""

@@ -165,8 +165,9 @@ def wire_teacher(desk: TeacherDesk, tab: TeacherTab) -> None:
     out = tab.outputs()
     quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden", "concurrency_limit": None}
 
-    def teacher_unlock(password: str) -> tuple[Any, ...]:
-        session, view = desk.unlock(password)
+    def teacher_unlock(password: str, request: gr.Request) -> tuple[Any, ...]:
+        client = request.client.host if request is not None and request.client is not None else "unknown"
+        session, view = desk.unlock(password, client)
         return (session, *TeacherTab.show(view))
 
     def teacher_lock() -> tuple[Any, ...]:

@@ -66,3 +66,21 @@ def test_top_ranked_passage_leads_then_best_of_the_rest() -> None:
     _, middle, _ = PASSAGE.sentences
     chosen = select_sentences([(PASSAGE, [(middle, 0.3)]), (other, [((0, 40), 0.1)]), (third, [((0, 40), 0.6)])])
     assert [sel.passage.id for sel in chosen] == ["p", "t"]
+
+
+def test_table_title_and_header_rows_are_never_quoted_but_data_rows_are() -> None:
+    rows = [
+        "| THE MONOCULTURE VS. THE SWARM |",
+        "| HOLLYWOOD MODEL | BYTEDANCE MODEL |",
+        "| $300M Production Budget | $0 Production Cost (User-Gen) |",
+    ]
+    text = "\n".join(rows)
+    spans, start = [], 0
+    for row in rows:
+        spans.append((start, start + len(row)))
+        start += len(row) + 1
+    table = Passage(id="t", doc="d", section="S", ordinal=0, start=0, end=len(text), text=text, kind="table")
+    table.sentences = tuple(spans)
+    best_first = [(spans[0], 0.9), (spans[1], 0.8), (spans[2], 0.5)]  # the headers score highest
+    selected = select_sentences([(table, best_first)])
+    assert [s.text for s in selected] == [rows[2]]

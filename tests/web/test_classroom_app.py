@@ -361,3 +361,19 @@ def test_the_server_says_whether_the_teacher_tab_is_on_without_printing_the_pass
     on = teacher_status(class_settings(tmp_path / "data"))
     assert on.startswith("on") and PASSWORD not in on
     assert teacher_status(class_settings(tmp_path / "data", password=None)).startswith("off")
+
+
+def test_password_guessing_is_throttled_per_client(classroom: ClassroomService, room: DebateRoom, clock: Clock) -> None:
+    from app.classroom.teacher import PasswordThrottle
+
+    desk = TeacherDesk(classroom, room, PasswordThrottle(limit=3, window_s=60, lockout_s=30, clock=clock))
+    for guess in ("a", "b", "c"):
+        session, view = desk.unlock(guess, "10.0.0.7")
+        assert session is None and "not the teacher password" in (view.status or "")
+    session, view = desk.unlock(PASSWORD, "10.0.0.7")  # locked out, even with the right password
+    assert session is None and "Try again in 30 s" in (view.status or "")
+    session, _ = desk.unlock(PASSWORD, "10.0.0.9")  # the teacher's own machine is not locked out
+    assert isinstance(session, TeacherSession)
+    clock.now += 31
+    session, _ = desk.unlock(PASSWORD, "10.0.0.7")
+    assert isinstance(session, TeacherSession)
