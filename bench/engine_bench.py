@@ -53,12 +53,7 @@ def _retrieval(service: Any, repeats: int) -> dict[str, Any]:
             service.retriever.retrieve(claim, doc)
             ours.append(time.perf_counter() - t)
             t = time.perf_counter()
-            vector = service.embedder.embed_query(claim)
-            service.store.passages.query(
-                query_embeddings=[vector],
-                n_results=service.settings.retrieval.k,
-                where={"$and": [{"doc": doc}, {"version": record.version}]},
-            )
+            service.store.query(service.embedder.embed_query(claim), record, service.settings.retrieval.k)
             raw.append(time.perf_counter() - t)
     return {
         "retrieval_p50_ms": round(statistics.median(ours) * 1000, 2),

@@ -137,7 +137,6 @@ class StubProcess:
     """
 
     def __init__(self, reply: str, **options: Any) -> None:
-        self._args = (reply, options)
         self._ready: multiprocessing.Queue[str] = multiprocessing.Queue()
         self._process = multiprocessing.Process(target=_serve, args=(reply, options, self._ready), daemon=True)
         self.base_url = ""

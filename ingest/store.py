@@ -134,27 +134,23 @@ class PassageStore:
             records = [record] if record is not None else []
         else:
             records = self.list_documents()
-        out: list[Passage] = []
-        for record in records:
-            got = self.passages.get(where=_visible(record), include=["documents", "metadatas"])
-            out.extend(
-                sorted(
-                    (_passage(d, m) for d, m in zip(got["documents"], got["metadatas"], strict=True)),
-                    key=lambda p: p.ordinal,
-                )
-            )
-        return out
+        return [p for record in records for p in self._published(record, ["documents", "metadatas"])[0]]
 
     def passages_with_vectors(self, record: DocumentRecord) -> tuple[list[Passage], np.ndarray]:
         """One published version's passages in reading order, with their stored embeddings (rows)."""
-        got = self.passages.get(where=_visible(record), include=["documents", "metadatas", "embeddings"])
+        passages, embeddings = self._published(record, ["documents", "metadatas", "embeddings"])
+        return passages, np.asarray(embeddings, dtype=np.float32).reshape(len(passages), -1)
+
+    def _published(self, record: DocumentRecord, include: list[str]) -> tuple[list[Passage], list[Any]]:
+        """A version's passages in reading order, and their embeddings when `include` asks for them."""
+        got = self.passages.get(where=_visible(record), include=include)  # type: ignore[arg-type]
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            embeddings = [None] * len(got["ids"])
         rows = sorted(
-            zip(got["documents"], got["metadatas"], got["embeddings"], strict=True),
-            key=lambda row: int(row[1]["ordinal"]),
+            zip(got["documents"], got["metadatas"], embeddings, strict=True), key=lambda row: int(row[1]["ordinal"])
         )
-        passages = [_passage(d, m) for d, m, _ in rows]
-        vectors = np.asarray([e for _, _, e in rows], dtype=np.float32).reshape(len(rows), -1)
-        return passages, vectors
+        return [_passage(d, m) for d, m, _ in rows], [e for _, _, e in rows]
 
     def query(self, embedding: list[float], record: DocumentRecord, n: int) -> list[tuple[Passage, float]]:
         """Nearest published passages of one document: (passage, cosine distance), closest first."""

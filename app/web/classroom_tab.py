@@ -8,7 +8,7 @@ round itself lives in SQLite (ClassroomService), so a server restart does too. E
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from app.settings import Settings
 from app.web.classroom_html import panel_title
 from app.web.practice import PracticeDesk, RoundView
 from app.web.text import class_text
+from app.web.updates import changes, keep
 
 ASSETS = Path(__file__).with_name("assets")
 STORAGE_KEY = "counterpoint-classroom"
@@ -82,39 +83,26 @@ class ClassroomTab:
     def show(view: RoundView) -> tuple[Any, ...]:
         """A RoundView as output values, in `outputs()` order (None fields are skipped)."""
         return (
-            _keep(view.token),
-            _keep(view.in_round, lambda on: gr.update(visible=not on)),
-            _keep(view.in_round, lambda on: gr.update(visible=on)),
-            _keep(view.header),
-            _keep(view.timer),
-            _keep(view.chat),
-            _draft_update(view),
-            _keep(view.can_write, lambda on: gr.update(interactive=on)),
-            _keep(view.can_write, lambda on: gr.update(interactive=on)),
-            _keep(view.finished, lambda done: gr.update(visible=not done)),
-            _keep(view.finished, lambda done: gr.update(visible=done)),
-            _keep(view.scorecard),
+            keep(view.token),
+            keep(view.in_round, lambda on: gr.update(visible=not on)),
+            keep(view.in_round, lambda on: gr.update(visible=on)),
+            keep(view.header),
+            keep(view.timer),
+            keep(view.chat),
+            changes(value=view.draft, interactive=view.can_write),
+            keep(view.can_write, lambda on: gr.update(interactive=on)),
+            keep(view.can_write, lambda on: gr.update(interactive=on)),
+            keep(view.finished, lambda done: gr.update(visible=not done)),
+            keep(view.finished, lambda done: gr.update(visible=done)),
+            keep(view.scorecard),
             _download(view, view.export_md),
             _download(view, view.export_json),
-            _keep(view.source),
-            _keep(view.status),
-            _keep(view.resume_key),
-            _keep(view.autosave, lambda on: gr.update(active=on)),
-            _keep(view.documents, lambda docs: gr.update(choices=docs)),
+            keep(view.source),
+            keep(view.status),
+            keep(view.resume_key),
+            keep(view.autosave, lambda on: gr.update(active=on)),
+            keep(view.documents, lambda docs: gr.update(choices=docs)),
         )
-
-
-def _keep(value: Any, make: Callable[[Any], Any] = lambda v: v) -> Any:
-    return gr.skip() if value is None else make(value)
-
-
-def _draft_update(view: RoundView) -> Any:
-    changes: dict[str, Any] = {}
-    if view.draft is not None:
-        changes["value"] = view.draft
-    if view.can_write is not None:
-        changes["interactive"] = view.can_write
-    return gr.update(**changes) if changes else gr.skip()
 
 
 def _download(view: RoundView, path: Path | None) -> Any:

@@ -6,7 +6,6 @@ handler left as None (so streamed updates only touch the chat).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -19,6 +18,7 @@ from app.settings import Settings
 from app.web.room import DebateRoom, View, mode_choices, mode_line
 from app.web.sessions import browser_secret
 from app.web.text import ui_list, ui_text
+from app.web.updates import changes, keep
 
 ASSETS = Path(__file__).with_name("assets")
 STORAGE_KEY = "counterpoint-session"
@@ -65,32 +65,19 @@ class Page:
     def show(view: View) -> tuple[Any, ...]:
         """A View as output values, in `outputs()` order."""
         return (
-            _keep(view.session_id),
-            _keep(view.chat),
-            _doc_update(view),
-            _keep(view.mode),
-            _keep(view.mode_line),
-            _keep(view.evidence),
-            _keep(view.source),
-            _keep(view.status),
+            keep(view.session_id),
+            keep(view.chat),
+            changes(choices=view.documents, value=view.doc),
+            keep(view.mode),
+            keep(view.mode_line),
+            keep(view.evidence),
+            keep(view.source),
+            keep(view.status),
             _export_update(view),
-            _keep(view.message),
-            _keep(view.answering, lambda busy: gr.update(visible=not busy)),
-            _keep(view.answering, lambda busy: gr.update(visible=busy)),
+            keep(view.message),
+            keep(view.answering, lambda busy: gr.update(visible=not busy)),
+            keep(view.answering, lambda busy: gr.update(visible=busy)),
         )
-
-
-def _keep(value: Any, make: Callable[[Any], Any] = lambda v: v) -> Any:
-    return gr.skip() if value is None else make(value)
-
-
-def _doc_update(view: View) -> Any:
-    changes: dict[str, Any] = {}
-    if view.documents is not None:
-        changes["choices"] = view.documents
-    if view.doc is not None:
-        changes["value"] = view.doc
-    return gr.update(**changes) if changes else gr.skip()
 
 
 def _export_update(view: View) -> Any:

@@ -64,7 +64,6 @@ class DebateRoom:
     def __init__(self, service: DebateService, sessions: SessionStore) -> None:
         self.service = service
         self.sessions = sessions
-        self._passages: dict[str, list[Passage]] = {}
 
     # --- documents ---------------------------------------------------------------------------------
     def document_choices(self) -> list[tuple[str, str]]:
@@ -76,10 +75,8 @@ class DebateRoom:
         return {r.slug: r.title for r in self.service.documents()}
 
     def passages(self, record: DocumentRecord) -> list[Passage]:
-        key = f"{record.slug}:{record.version}"
-        if key not in self._passages:
-            self._passages[key] = self.service.store.passages_of(record.slug)
-        return self._passages[key]
+        """The version's passages, from the retriever's per-version cache (no second copy here)."""
+        return self.service.retriever.index(record.slug, record).passages
 
     def usable_doc(self, doc: str | None) -> str:
         """`doc` if it is in the index, else the default essay, else any document."""

@@ -9,7 +9,6 @@ is built with no teacher data in it, and every event is private.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from app.settings import Settings
 from app.web.classroom_html import panel_title
 from app.web.teacher_desk import DeskView, TeacherDesk
 from app.web.text import class_text
+from app.web.updates import keep
 
 UNLOCK_TTL_S = 8 * 3600  # a school day; the tab locks itself after that
 
@@ -61,24 +61,20 @@ class TeacherTab:
     @staticmethod
     def show(view: DeskView) -> tuple[Any, ...]:
         return (
-            _keep(view.status),
-            _keep(view.unlocked, lambda on: gr.update(visible=not on)),
-            _keep(view.unlocked, lambda on: gr.update(visible=on)),
-            _keep(view.password),
-            _keep(view.created),
+            keep(view.status),
+            keep(view.unlocked, lambda on: gr.update(visible=not on)),
+            keep(view.unlocked, lambda on: gr.update(visible=on)),
+            keep(view.password),
+            keep(view.created),
             _assignment_update(view),
-            _keep(view.attempts),
-            _keep(view.summary),
-            _keep(view.transcripts, lambda picks: gr.update(choices=picks, value=None)),
-            _keep(view.transcript),
+            keep(view.attempts),
+            keep(view.summary),
+            keep(view.transcripts, lambda picks: gr.update(choices=picks, value=None)),
+            keep(view.transcript),
             _download(view, view.csv),
             _download(view, view.json),
-            _keep(view.documents, lambda docs: gr.update(choices=docs)),
+            keep(view.documents, lambda docs: gr.update(choices=docs)),
         )
-
-
-def _keep(value: Any, make: Callable[[Any], Any] = lambda v: v) -> Any:
-    return gr.skip() if value is None else make(value)
 
 
 def _assignment_update(view: DeskView) -> Any:
