@@ -59,6 +59,14 @@ def make_debate_service(settings: Settings, embedder: Embedder, model: Any = Non
     return DebateService(settings, open_store(settings, embedder), embedder, chat_model=model)
 
 
+def ready_debate_service(settings: Settings, embedder: Embedder, model: Any = None) -> DebateService:
+    """A debate service with the default essay ingested and its sentences embedded, as a server has it."""
+    service = make_debate_service(settings, embedder, model)
+    ingest_default(service)
+    service.warm_up()
+    return service
+
+
 def ingest_default(service: DebateService) -> None:
     from app.web.server import ensure_default_essay
 
@@ -106,10 +114,7 @@ def web_settings(web_dir: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def web_service(web_settings: Settings, embedder: Embedder, model: ScriptedModel) -> DebateService:
-    service = make_debate_service(web_settings, embedder, model)
-    ingest_default(service)
-    service.warm_up()
-    return service
+    return ready_debate_service(web_settings, embedder, model)
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from tests.web.classroom_support import (
     make_classroom,
     serve_classroom,
 )
-from tests.web.conftest import ScriptedModel, ingest_default, make_debate_service, save_screenshot
+from tests.web.conftest import ScriptedModel, ready_debate_service, save_screenshot
 
 TIMEOUT = 30_000
 CHIP = "#cp-cl-chat a[href^='#cite-P']"
@@ -41,10 +41,7 @@ def settings(web_dir: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def service(settings: Settings, embedder: Embedder, model: ScriptedModel) -> DebateService:
-    service = make_debate_service(settings, embedder, model)
-    ingest_default(service)
-    service.warm_up()
-    return service
+    return ready_debate_service(settings, embedder, model)
 
 
 @pytest.fixture(scope="module")

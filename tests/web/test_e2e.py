@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.debate.service import DebateService
 from app.settings import Settings
 from ingest.embedder import Embedder
-from tests.web.conftest import ingest_default, make_debate_service, open_page, save_screenshot, send, serve
+from tests.web.conftest import open_page, ready_debate_service, save_screenshot, send, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -21,9 +21,7 @@ pytestmark = pytest.mark.e2e
 def real_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[str, DebateService]]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("e2e") / "data")
     assert settings.llm.backend == "embedded"
-    service = make_debate_service(settings, embedder)
-    ingest_default(service)
-    service.warm_up()
+    service = ready_debate_service(settings, embedder)
     demo, url = serve(service, settings)
     yield url, service
     demo.close()
