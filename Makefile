@@ -45,9 +45,9 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check app ingest eval bench tests
-	$(BIN)/ruff format --check app ingest eval bench tests
-	$(BIN)/mypy app ingest eval bench
+	$(BIN)/ruff check app ingest argument eval bench tests
+	$(BIN)/ruff format --check app ingest argument eval bench tests
+	$(BIN)/mypy app ingest argument eval bench
 
 test: $(STAMP) browser lint
 	$(BIN)/pytest

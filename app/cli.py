@@ -78,8 +78,10 @@ def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool
         report = ingest_documents(docs, store, embedder, settings.chunking, reset=reset, progress=progress)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+    stored = {record.slug for record in store.list_documents()}
+    documents = len({record.slug for record in report.records if record.slug in stored})  # what is really there
     click.echo(
-        f"ingested {report.documents} document(s) ({report.unchanged} unchanged): "
+        f"ingested {documents} document(s) ({report.unchanged} unchanged): "
         f"{report.passages} passages, {report.sections} sections in {report.seconds:.1f}s"
     )
 
@@ -245,8 +247,15 @@ def _register_classroom() -> None:
     main.add_command(classroom_group, "classroom")
 
 
+def _register_argument() -> None:
+    from app.argument_cli import map_command
+
+    main.add_command(map_command, "map")
+
+
 _register_eval()
 _register_classroom()
+_register_argument()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

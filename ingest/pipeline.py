@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from argument.mapper import build_map, map_version
 from ingest.chunking import chunk_document
 from ingest.config import ChunkingConfig
 from ingest.embedder import Embedder
+from ingest.errors import IngestError
 from ingest.loaders import DEFAULT_MAX_BYTES, find_documents, load_document
 from ingest.models import Document
 from ingest.store import DocumentRecord, PassageStore
@@ -50,11 +54,17 @@ def ingest_documents(
     reset: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest loaded documents; unchanged ones cost one lookup and write nothing."""
+    """Ingest loaded documents; unchanged ones cost one lookup and write nothing.
+
+    No document silently replaces another: slugs are settled first (`assign_slugs`), so a name clash with
+    a different text gets its own slug, and the same text given twice is stored once. `report.documents`
+    counts the documents actually stored by this call.
+    """
     started = time.perf_counter()
     report = IngestReport()
     if reset:
         store.reset()
+    docs, report.notes = assign_slugs(docs, store)
     for doc in docs:
         record, changed = ingest_document(doc, store, embedder, chunking, progress)
         report.records.append(record)
@@ -66,6 +76,62 @@ def ingest_documents(
             report.notes.append(f"{doc.source}: not UTF-8, decoded as {doc.encoding}")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def assign_slugs(docs: list[Document], store: PassageStore) -> tuple[list[Document], list[str]]:
+    """Give each document a slug that replaces nothing it should not; returns the documents to ingest and notes.
+
+    A slug is free for a document when neither this call nor the store holds it, or when what holds it
+    is the same source (an ordinary update, even with changed text) or the very same text. Otherwise the
+    document moves to `<slug>-2`, `<slug>-3`, ... with a note. An input whose text another input of this
+    call already brings under the same slug is a duplicate: it is dropped, with a note.
+    """
+    claimed: dict[str, Document] = {}  # slug -> the document of this call that holds it
+    out: list[Document] = []
+    notes: list[str] = []
+    for doc in docs:
+        slug, duplicate = _free_slug(doc, claimed, store)
+        if duplicate:
+            notes.append(f"{doc.source}: same text as {claimed[slug].source}; stored once, as '{slug}'")
+            continue
+        if slug != doc.slug:
+            holder = claimed.get(doc.slug) or store.document(doc.slug)
+            holder_source = holder.source if holder is not None else "another document"
+            notes.append(
+                f"{doc.source}: the slug '{doc.slug}' is taken by {holder_source} (a different text); "
+                f"stored as '{slug}'"
+            )
+            doc = dataclasses.replace(doc, slug=slug)
+        claimed[slug] = doc
+        out.append(doc)
+    return out, notes
+
+
+def _free_slug(doc: Document, claimed: dict[str, Document], store: PassageStore) -> tuple[str, bool]:
+    """The first of `slug`, `slug-2`, ... this document may use, and whether this call already brings it there."""
+    for n in range(1, 10_000):
+        slug = doc.slug if n == 1 else f"{doc.slug}-{n}"
+        mine = claimed.get(slug)
+        if mine is not None:
+            if mine.content_hash == doc.content_hash:
+                return slug, True
+            continue
+        held = store.document(slug)
+        if held is None or _same_source(held.source, doc.source) or held.text == doc.text:
+            return slug, False
+    raise IngestError(f"{doc.source}: no free slug for '{doc.slug}'")  # pragma: no cover
+
+
+def _same_source(a: str, b: str) -> bool:
+    """Same file: equal as written, or the same path once resolved (`essay.txt` vs `/work/essay.txt`)."""
+    if a == b:
+        return True
+    if not a or not b or a.startswith("upload:") or b.startswith("upload:"):
+        return False
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:  # pragma: no cover (unresolvable path)
+        return False
 
 
 def ingest_document(
@@ -82,6 +148,7 @@ def ingest_document(
     version = document_version(doc, chunking, embedder.model_id)
     current = store.document(doc.slug)
     if current is not None and current.version == version:
+        ensure_map(current, store, embedder)  # one lookup when the map is there
         return current, False
     passages = chunk_document(doc, chunking, embedder.count_tokens)
     done = 0
@@ -94,6 +161,8 @@ def ingest_document(
 
     embeddings = embedder.encode([p.index_text for p in passages], on_batch=on_batch)
     store.write_passages(version, passages, embeddings)
+    amap = build_map(doc.slug, doc.text, passages, embed=embedder.encode, title=doc.title, version=version)
+    store.write_map(doc.slug, amap.version, json.dumps(amap.to_json()))
     record = DocumentRecord(
         slug=doc.slug,
         title=doc.title,
@@ -105,4 +174,22 @@ def ingest_document(
     )
     store.publish(record)
     store.prune(doc.slug, version)
+    store.prune_maps(doc.slug, amap.version)
     return record, True
+
+
+def ensure_map(record: DocumentRecord, store: PassageStore, embedder: Embedder) -> bool:
+    """Build the argument map of a published version that lacks one (older index, changed cue rules).
+
+    Costs one lookup when the map is there; returns whether it wrote one.
+    """
+    version = map_version(record.version)
+    if store.read_map(record.slug, version) is not None:
+        return False
+    passages = store.passages_of(record.slug)
+    amap = build_map(
+        record.slug, record.text, passages, embed=embedder.encode, title=record.title, version=record.version
+    )
+    store.write_map(record.slug, version, json.dumps(amap.to_json()))
+    store.prune_maps(record.slug, version)
+    return True

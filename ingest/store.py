@@ -3,7 +3,9 @@
 Two collections per embedding model:
 - `passages-<model>`: one row per passage *version* (row id `<version>:<passage id>`), holding the
   verbatim text, the embedding of its index text, and its offsets as metadata;
-- `documents-<model>`: one row per document naming its *published* version, with its full text.
+- `documents-<model>`: one row per document naming its *published* version, with its full text;
+- `maps-<model>`: one row per document version's argument map (JSON), written before the version is
+  published, so a reader who sees a version finds its map.
 
 Replacing a document writes the new version's rows first, then flips the document row (a single
 upsert), then deletes the old rows. Readers only see rows of the published version, so an interrupted
@@ -79,6 +81,9 @@ class PassageStore:
         )
         self.documents = self.client.get_or_create_collection(
             f"documents-{self.model_id}", metadata={"embedding_model": self.model_id}, embedding_function=None
+        )
+        self.maps = self.client.get_or_create_collection(
+            f"maps-{self.model_id}", metadata={"embedding_model": self.model_id}, embedding_function=None
         )
 
     # --- documents -------------------------------------------------------------------------------
@@ -163,9 +168,23 @@ class PassageStore:
         rows = zip(got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_passage(d, m), float(dist)) for d, m, dist in rows]
 
+    # --- argument maps ---------------------------------------------------------------------------
+    def write_map(self, slug: str, map_version: str, data: str) -> None:
+        """Store one version's argument map (JSON text); invisible until that version is published."""
+        meta = {"doc": slug, "version": map_version}
+        self.maps.upsert(ids=[f"{slug}@{map_version}"], documents=[data], metadatas=[meta], embeddings=[[1.0]])
+
+    def read_map(self, slug: str, map_version: str) -> str | None:
+        got = self.maps.get(ids=[f"{slug}@{map_version}"], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def prune_maps(self, slug: str, keep_version: str) -> None:
+        """Delete the maps of `slug` other than the kept one (old versions, old mapper rules)."""
+        self.maps.delete(where={"$and": [{"doc": slug}, {"version": {"$ne": keep_version}}]})
+
     def reset(self) -> None:
         """Drop this model's collections and start empty."""
-        for name in (self.passages.name, self.documents.name):
+        for name in (self.passages.name, self.documents.name, self.maps.name):
             self.client.delete_collection(name)
         self._open()
 

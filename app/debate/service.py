@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
 import zlib
@@ -20,6 +21,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from app.debate import prompts
+from argument.mapper import map_version
+from argument.model import ArgumentMap
 from app.debate.backends import default_strategy, describe, explain_failure, make_chat_model
 from app.debate.citations import find_quotations, verify_citations, verify_quote
 from app.debate.errors import BackendError, CounterpointError
@@ -31,6 +34,7 @@ from app.debate.textmatch import NormalisedText
 from app.settings import Settings
 from ingest.embedder import Embedder
 from ingest.loaders import slugify
+from ingest.pipeline import ensure_map
 from ingest.models import Passage
 from ingest.sentences import split_sentences
 from ingest.store import DocumentRecord, PassageStore
@@ -76,6 +80,7 @@ class DebateService:
         self.strategy = default_strategy(settings.llm)
         self._chat_model = chat_model
         self._sources: dict[str, NormalisedText] = {}
+        self._maps: dict[str, ArgumentMap] = {}
 
     # --- documents and backend --------------------------------------------------------------------
     @property
@@ -84,6 +89,25 @@ class DebateService:
 
     def documents(self) -> list[DocumentRecord]:
         return self.store.list_documents()
+
+    def argument_map(self, doc: str | None = None) -> ArgumentMap:
+        """The published argument map of a document (built now if the index predates maps)."""
+        record = self.store.document(doc or self.default_doc)
+        if record is None:
+            raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
+        return self._map_of(record)
+
+    def _map_of(self, record: DocumentRecord) -> ArgumentMap:
+        cached = self._maps.get(record.version)
+        if cached is not None:
+            return cached
+        version = map_version(record.version)
+        data = self.store.read_map(record.slug, version)
+        if data is None:
+            ensure_map(record, self.store, self.embedder)
+            data = self.store.read_map(record.slug, version) or "{}"
+        amap = self._maps[record.version] = ArgumentMap.from_json(json.loads(data))
+        return amap
 
     def backend_description(self) -> str:
         return (
