@@ -3,14 +3,17 @@
 Why these sizes: a passage is what a citation points at and what the UI highlights, so it should be one
 argument — usually one paragraph. Paragraphs under `min_words` (one-line rhetorical beats such as
 "It is also completely wrong.") join the next paragraph of their section; paragraphs over `max_words`
-split at sentence boundaries. A bullet list stays with its lead-in sentence; an ASCII table stays whole
-and is embedded as a readable linearised form. Every passage's embedded text fits the model's window
-(counted with its own tokenizer), so nothing is silently truncated.
+split at sentence boundaries. A bullet list stays with its lead-in sentence; a table (ASCII `+---+` or
+Markdown `|---|`) stays whole when it fits and is embedded as a readable linearised form. A table too big
+for the window splits between rows, and each later piece's embedded text starts with the table's header
+(title and column-name rows) so every piece still says what its cells mean. Every passage's embedded text
+fits the model's window (counted with its own tokenizer), so nothing is silently truncated.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _TABLE = re.compile(r"^\s*[+|]")
 _TERMINAL = tuple(".!?,;:\"”’')]")
+_RULE_CHARS = frozenset("+|:=- \t")
 
 
 @dataclass
@@ -40,9 +44,10 @@ class Unit:
 def chunk_document(doc: Document, config: ChunkingConfig, count_tokens: TokenCounter) -> list[Passage]:
     """Split a document into passages with exact offsets, stable ids and sentence offsets."""
     spans: list[tuple[str, str, int, int]] = []  # (kind, section, start, end)
+    headers: dict[int, str] = {}  # start of a later piece of a split table -> the table's header text
     for title, units in _sections(doc.text, _read_units(doc.text)):
-        spans.extend(_pack_section(doc.text, title, units, config, count_tokens))
-    return _make_passages(doc, spans)
+        spans.extend(_pack_section(doc.text, title, units, config, count_tokens, headers))
+    return _make_passages(doc, spans, headers)
 
 
 def linearise_table(table: str) -> str:
@@ -51,11 +56,7 @@ def linearise_table(table: str) -> str:
     Lines before the table (a lead-in sentence) are kept as they are.
     """
     lead_in = [line.strip() for line in table.splitlines() if line.strip() and not _TABLE.match(line)]
-    rows = [
-        [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for line in table.splitlines()
-        if line.strip().startswith("|")
-    ]
+    rows = [_cells(line) for line in table.splitlines() if line.strip().startswith("|") and not _is_rule(line)]
     rows = [r for r in rows if any(r)]
     if not rows:
         return table
@@ -68,6 +69,16 @@ def linearise_table(table: str) -> str:
             cells = [row[col] for row in body if col < len(row) and row[col]]
             parts.append(f"{name}: " + "; ".join(cells) + ".")
     return " ".join(parts)
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _is_rule(line: str) -> bool:
+    """A table's ruling line: `+-----+`, `|---|:--:|`, `+=====+` (no cell text)."""
+    stripped = line.strip()
+    return ("--" in stripped or "==" in stripped) and set(stripped) <= _RULE_CHARS
 
 
 def _read_units(text: str) -> list[Unit]:
@@ -137,7 +148,12 @@ def _sections(text: str, units: list[Unit]) -> list[tuple[str, list[Unit]]]:
 
 
 def _pack_section(
-    text: str, title: str, units: list[Unit], config: ChunkingConfig, count_tokens: TokenCounter
+    text: str,
+    title: str,
+    units: list[Unit],
+    config: ChunkingConfig,
+    count_tokens: TokenCounter,
+    headers: dict[int, str],
 ) -> list[tuple[str, str, int, int]]:
     """Pack a section's units into passages: small prose pieces join the next one while they fit."""
     limit = config.max_tokens - 2  # [CLS] and [SEP]
@@ -145,10 +161,13 @@ def _pack_section(
     def fits(start: int, end: int) -> bool:
         return count_tokens(_index_text(title, text[start:end], "prose")) <= limit
 
+    def table_fits(start: int, end: int, header: str) -> bool:
+        return count_tokens(_index_text(title, text[start:end], "table", header)) <= limit
+
     def words(start: int, end: int) -> int:
         return len(text[start:end].split())
 
-    pieces = _units_to_pieces(text, units, config, fits, words)
+    pieces = _units_to_pieces(text, units, config, fits, words, table_fits, headers)
     packed: list[tuple[str, int, int]] = []
     for kind, start, end in pieces:
         if packed and packed[-1][0] == "prose" and kind == "prose":
@@ -176,20 +195,146 @@ def _merge_small_tail(packed, config, fits, words):  # type: ignore[no-untyped-d
     return packed
 
 
-def _units_to_pieces(text, units, config, fits, words):  # type: ignore[no-untyped-def]
-    """Units become pieces: tables whole, lists with their lead-in, long paragraphs split by sentences."""
+def _units_to_pieces(text, units, config, fits, words, table_fits, headers):  # type: ignore[no-untyped-def]
+    """Units become pieces: tables whole (or by rows), lists with their lead-in, long paragraphs by sentences."""
     pieces: list[tuple[str, int, int]] = []
     for unit in units:
         if unit.kind == "table":
             start = unit.start
             if pieces and pieces[-1][0] == "prose" and _is_lead_in(text[pieces[-1][1] : pieces[-1][2]], config):
                 start = pieces.pop()[1]  # a short line right before a table introduces it
-            pieces.append(("table", start, unit.end))
+            pieces.extend(("table", s, e) for s, e in _table_pieces(text, start, unit, table_fits, headers))
         elif unit.kind == "list":
             pieces.extend(_list_pieces(text, unit, pieces, fits))
         else:
             pieces.extend(("prose", s, e) for s, e in _split_long(text, unit.start, unit.end, config, fits, words))
     return pieces
+
+
+def _table_pieces(
+    text: str, start: int, unit: Unit, fits: Callable[[int, int, str], bool], headers: dict[int, str]
+) -> list[tuple[int, int]]:
+    """A table whole when it fits the window, else split between rows.
+
+    The first piece keeps the lead-in and header; each later piece is rows only (its text an exact slice),
+    and its embedded text gets the header in front (recorded in `headers`). Row groups of a grid table
+    (rows ruled off from each other) stay together; a row too big for the window splits by lines, then
+    between words.
+    """
+    if fits(start, unit.end, ""):
+        return [(start, unit.end)]
+    lines = _item_spans(text, unit.start, unit.end)
+    n_head = _header_lines(text, lines)
+    header = text[lines[0][0] : lines[n_head - 1][1]] if n_head else ""
+    spans = ([(lines[0][0], lines[n_head - 1][1])] if n_head else []) + _row_groups(text, lines[n_head:])
+    spans[0] = (start, spans[0][1])  # the lead-in (if any) opens the first piece
+
+    def with_header(s: int, e: int) -> bool:
+        return fits(s, e, "" if s == start or not header else header)
+
+    def alone(s: int, e: int) -> bool:
+        return with_header(s, e) or fits(s, e, "")
+
+    pieces: list[tuple[int, int]] = []
+    for s, e in _greedy(spans, with_header):
+        if with_header(s, e):
+            pieces.append((s, e))
+            continue
+        for ls, le in _greedy(_item_spans(text, s, e), with_header):
+            pieces.extend([(ls, le)] if alone(ls, le) else _hard_split(text, ls, le, alone))
+    for s, e in pieces:
+        if s != start and header and fits(s, e, header):
+            headers[s] = header
+    return pieces
+
+
+def _header_lines(text: str, lines: list[tuple[int, int]]) -> int:
+    """How many of a table's lines are its header: up to the column-name row (after any title row) and its rules."""
+    first_content = None
+    for i, (s, e) in enumerate(lines):
+        if _is_rule(text[s:e]):
+            continue
+        if first_content is None:
+            first_content = i
+        if len(_cells(text[s:e])) >= 2:
+            return _past_rules(text, lines, i + 1)
+    return 0 if first_content is None else _past_rules(text, lines, first_content + 1)
+
+
+def _past_rules(text: str, lines: list[tuple[int, int]], i: int) -> int:
+    while i < len(lines) and _is_rule(text[lines[i][0] : lines[i][1]]):
+        i += 1
+    return i
+
+
+def _row_groups(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A table's body as rows: one line each, or, in a grid table (rules between rows), the lines up to a rule."""
+    rules = [_is_rule(text[s:e]) for s, e in lines]
+    grid = any(rule and not after for rule, after in itertools.pairwise(rules))
+    groups: list[list[int]] = []
+    closed = True
+    for (s, e), rule in zip(lines, rules, strict=True):
+        if groups and (rule or not closed):
+            groups[-1][1] = e
+            closed = closed or rule
+        else:
+            groups.append([s, e])
+            closed = not rule and not grid
+    return [(s, e) for s, e in groups]
+
+
+def _greedy(spans: list[tuple[int, int]], fits: Callable[[int, int], bool]) -> list[tuple[int, int]]:
+    """Join consecutive spans while the joined span fits; a span too big on its own stays alone."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and fits(out[-1][0], e):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _hard_split(text: str, start: int, end: int, fits: Callable[[int, int], bool]) -> list[tuple[int, int]]:
+    """Split [start, end) between words (between characters inside a word too long) into fitting pieces."""
+    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if fits(*words[i]):
+            piece, i = _gallop(words, i, fits)
+            out.append(piece)
+            continue
+        chars = [(p, p + 1) for p in range(*words[i])]
+        j = 0
+        while j < len(chars):
+            piece, j = _gallop(chars, j, fits)
+            out.append(piece)
+        i += 1
+    return out
+
+
+def _gallop(atoms: list[tuple[int, int]], i: int, fits: Callable[[int, int], bool]) -> tuple[tuple[int, int], int]:
+    """The longest run `atoms[i:j]` (one atom at least) that fits, found in O(log) fit checks: (span, j)."""
+    good, bad, step = i + 1, len(atoms) + 1, 1
+    while good + step <= len(atoms):
+        if fits(atoms[i][0], atoms[good + step - 1][1]):
+            good += step
+            step *= 2
+        else:
+            bad = good + step
+            break
+    else:
+        if good < len(atoms) and fits(atoms[i][0], atoms[-1][1]):
+            good = len(atoms)
+        else:
+            bad = min(bad, len(atoms))
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if fits(atoms[i][0], atoms[mid - 1][1]):
+            good = mid
+        else:
+            bad = mid
+    return (atoms[i][0], atoms[good - 1][1]), good
 
 
 def _is_lead_in(paragraph: str, config: ChunkingConfig) -> bool:
@@ -249,12 +394,16 @@ def _heading_title(line: str) -> str:
     return (match.group(1) if match else line).strip()
 
 
-def _index_text(section: str, text: str, kind: str) -> str:
-    body = linearise_table(text) if kind == "table" else text
-    return f"{section}\n{body}"
+def _index_text(section: str, text: str, kind: str, header: str = "") -> str:
+    """What gets embedded: the section title, then the text (a table linearised, after its header if given)."""
+    if kind != "table":
+        return f"{section}\n{text}"
+    return f"{section}\n" + linearise_table(f"{header}\n{text}" if header else text)
 
 
-def _make_passages(doc: Document, spans: list[tuple[str, str, int, int]]) -> list[Passage]:
+def _make_passages(
+    doc: Document, spans: list[tuple[str, str, int, int]], headers: dict[int, str] | None = None
+) -> list[Passage]:
     passages: list[Passage] = []
     seen: dict[str, int] = {}
     for ordinal, (kind, section, start, end) in enumerate(spans):
@@ -274,7 +423,7 @@ def _make_passages(doc: Document, spans: list[tuple[str, str, int, int]]) -> lis
                 text=body,
                 kind=kind,
                 sentences=tuple(sentences),
-                index_text=_index_text(section, body, kind),
+                index_text=_index_text(section, body, kind, (headers or {}).get(start, "") if kind == "table" else ""),
             )
         )
     return passages

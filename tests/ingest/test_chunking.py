@@ -122,3 +122,79 @@ def test_sentence_splitter_respects_abbreviations_and_quotes() -> None:
 def test_linearise_keeps_lead_in() -> None:
     table = "Intro:\n+--+\n| T |\n+--+\n| A | B |\n| 1 | 2 |\n+--+"
     assert linearise_table(table) == "Intro: T. A: 1. B: 2."
+
+
+LIMIT = ChunkingConfig().max_tokens
+
+
+def _markdown_table(rows: int) -> str:
+    body = "".join(f"| {i} | Person {i} | City {i % 17} | {i * 0.37:.2f} |\n" for i in range(rows))
+    header = "| id | name | city | score |\n|---|:---|---:|---|\n"
+    return f"# Scores\n\nEvery score we have:\n\n{header}{body}\nThe end of it.\n"
+
+
+def _assert_split_table(doc, passages, embedder, row_lines: list[str], header_bits: list[str]) -> None:  # type: ignore[no-untyped-def]
+    tables = [p for p in passages if p.kind == "table"]
+    assert len(tables) > 10
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert embedder.count_tokens(p.index_text) + 2 <= LIMIT, (p.label, embedder.count_tokens(p.index_text))
+    for p in tables:
+        assert all(bit in p.index_text for bit in header_bits), p.index_text[:200]
+        assert "|" not in p.index_text
+    for p in tables[1:]:
+        assert p.text.startswith("|")  # a later piece begins at a row, and its text is rows only
+    covered = [line for p in tables for line in p.text.splitlines()]
+    assert [line for line in covered if line in row_lines] == row_lines  # every row once, in order
+
+
+def test_big_markdown_table_splits_by_rows_and_repeats_the_header(embedder) -> None:  # type: ignore[no-untyped-def]
+    doc = document_from_bytes(_markdown_table(3000).encode(), "scores.md")
+    passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)
+    rows = [line for line in doc.text.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(rows) == 3000
+    _assert_split_table(doc, passages, embedder, rows, ["id: ", "name: ", "city: ", "score: "])
+    tables = [p for p in passages if p.kind == "table"]
+    assert tables[0].text.startswith("Every score we have:\n\n| id | name | city | score |\n|---|")
+    assert all(p.index_text.startswith("Scores\nid: ") for p in tables[1:])
+    assert "---" not in " ".join(p.index_text for p in tables)  # the |---| separator is not a cell
+    assert passages[-1].text == "The end of it."
+
+
+def test_big_ascii_table_splits_by_rows_and_repeats_title_and_header(embedder) -> None:  # type: ignore[no-untyped-def]
+    rule = "+" + "-" * 50 + "+"
+    rows = [f"| Region {i} | Q{i % 4 + 1} | {i * 1000:,} dollars |" for i in range(1500)]
+    table = "\n".join([rule, "| QUARTERLY REVENUE |", rule, "| Region | Quarter | Revenue |", rule, *rows, rule])
+    doc = document_from_bytes(f"# Revenue Report\n\n{table}\n".encode(), "revenue.txt")
+    passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)
+    _assert_split_table(doc, passages, embedder, rows, ["QUARTERLY REVENUE.", "Region: ", "Quarter: ", "Revenue: "])
+    assert passages[-1].text.endswith(rule)
+
+
+def test_grid_table_keeps_rows_with_their_rules(embedder) -> None:  # type: ignore[no-untyped-def]
+    rule = "+----------+----------+"
+    lines = ["| key | value |", "+==========+==========+"]
+    for i in range(400):
+        lines += [f"| key {i} | value number {i} |", rule]
+    doc = document_from_bytes(("\n".join([rule, *lines]) + "\n").encode(), "grid.txt")
+    passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)
+    assert len(passages) > 3
+    for p in passages:
+        assert p.text.rstrip().endswith("+")  # a piece ends at a rule, never between a row and its rule
+        assert embedder.count_tokens(p.index_text) + 2 <= LIMIT
+    assert all("key: " in p.index_text and "value: " in p.index_text for p in passages)
+
+
+def test_table_row_over_the_window_splits_between_words(embedder) -> None:  # type: ignore[no-untyped-def]
+    cell = " ".join(f"word{i}" for i in range(600))
+    doc = document_from_bytes(f"| a | b |\n|---|---|\n| x | {cell} |\n| y | short |\n".encode(), "wide.md")
+    passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)
+    assert len(passages) >= 3
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert embedder.count_tokens(p.index_text) + 2 <= LIMIT
+    assert "word599" in "".join(p.text for p in passages)
+
+
+def test_linearise_skips_markdown_separator_rows() -> None:
+    assert linearise_table("| a | b |\n|---|:--:|\n| 1 | 2 |\n| 3 | 4 |") == "a: 1; 3. b: 2; 4."
