@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from ingest.errors import IngestError
@@ -15,9 +16,19 @@ FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 
 
 def slugify(name: str) -> str:
-    """`My Essay (v2).txt` -> `my-essay-v2`."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:60] or "document"
+    """`My Essay (v2).txt` -> `my-essay-v2`; `Café` -> `cafe`; `论文` -> `doc-<8 hex>`.
+
+    ASCII names map as they always did. Accented Latin letters are transliterated (NFKD, marks dropped).
+    Letters with no ASCII form (CJK, Cyrillic, ...) would vanish, so two such names could share a slug: a
+    short hash of the whole name keeps them apart (`doc-<hash>` when nothing is left, else `<slug>-<hash>`).
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    slug = re.sub(r"[^a-z0-9]+", "-", decomposed.encode("ascii", "ignore").decode().lower()).strip("-")[:60]
+    lost = any(ord(c) > 127 and c.isalnum() and not unicodedata.combining(c) for c in decomposed)
+    if slug and not lost:
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug.strip('-')[:48]}-{digest}" if slug.strip("-") else f"doc-{digest}"
 
 
 def content_hash(text: str) -> str:
@@ -53,9 +64,13 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
 
 def document_from_bytes(raw: bytes, name: str, source: str = "") -> Document:
     """Decode and validate raw bytes (also used for uploads)."""
-    if _looks_binary(raw):
+    utf16 = _decode_utf16(raw)
+    if utf16 is not None:
+        text, encoding = utf16
+    elif _looks_binary(raw):
         raise IngestError(f"{name}: looks like a binary file, not text")
-    text, encoding = _decode(raw, name)
+    else:
+        text, encoding = _decode(raw, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{name}: the file is empty (nothing but whitespace)")
@@ -76,6 +91,43 @@ def _looks_binary(raw: bytes) -> bool:
         return True
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return bool(head) and control / len(head) > 0.05
+
+
+def _decode_utf16(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 text, told by its byte-order mark or, without one, by its NUL bytes; None when it is not.
+
+    Without a BOM, text that is mostly Latin script has a NUL high byte in almost every code unit: NULs
+    at nearly every odd position (little-endian) or every even one (big-endian), and almost none at the
+    other. Binary data with NULs lacks that pattern. Either way the decoded text must look like text.
+    """
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return None  # a UTF-32 mark, not UTF-16
+    if raw.startswith(b"\xff\xfe"):
+        encoding, body = "utf-16-le", raw[2:]
+    elif raw.startswith(b"\xfe\xff"):
+        encoding, body = "utf-16-be", raw[2:]
+    else:
+        head = raw[:4096]
+        units = len(head) // 2
+        if units < 2:
+            return None
+        even_nul = head[0 : 2 * units : 2].count(0) / units
+        odd_nul = head[1 : 2 * units : 2].count(0) / units
+        if odd_nul >= 0.6 and even_nul <= 0.02:
+            encoding, body = "utf-16-le", raw
+        elif even_nul >= 0.6 and odd_nul <= 0.02:
+            encoding, body = "utf-16-be", raw
+        else:
+            return None
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    head_text = text[:4096]
+    control = sum(1 for c in head_text if ord(c) < 32 and c not in "\t\n\f\r")
+    if "\x00" in head_text or (head_text and control / len(head_text) > 0.05):
+        return None
+    return text, encoding
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:

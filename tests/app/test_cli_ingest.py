@@ -75,3 +75,35 @@ def test_non_utf8_note(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["ingest", "--quiet", str(path)])
     assert result.exit_code == 0
     assert "decoded as cp1252" in result.output
+
+
+def test_same_file_name_in_two_folders_keeps_both(runner: CliRunner, tmp_path: Path) -> None:
+    for folder, text in (("d1", "A garden is an argument about patience."), ("d2", "A river argues for persistence.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "essay.txt").write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["ingest", "--quiet", str(tmp_path / "d1/essay.txt"), str(tmp_path / "d2/essay.txt")])
+    assert result.exit_code == 0, result.output
+    assert "ingested 2 document(s)" in result.output
+    assert "stored as 'essay-2'" in result.output
+    rows = json.loads(runner.invoke(main, ["passages", "--json"]).stdout)
+    assert {r["doc"]: r["text"] for r in rows} == {
+        "essay": "A garden is an argument about patience.",
+        "essay-2": "A river argues for persistence.",
+    }
+
+
+def test_the_same_text_twice_counts_once(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "论文.txt"
+    path.write_text("One text, given twice on the command line.", encoding="utf-8")
+    result = runner.invoke(main, ["ingest", "--quiet", str(path), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "ingested 1 document(s)" in result.output
+    assert "same text as" in result.output
+
+
+def test_utf16_note(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "notepad.txt"
+    path.write_bytes("A text saved by an old editor, in UTF-16 with a byte-order mark.".encode("utf-16"))
+    result = runner.invoke(main, ["ingest", "--quiet", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "decoded as utf-16-le" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.loaders import document_from_bytes
-from ingest.pipeline import ingest_document, ingest_documents
+from ingest.pipeline import ingest_document, ingest_documents, load_all
 
 
 class CountingEmbedder:
@@ -82,3 +82,66 @@ def test_documents_live_side_by_side_and_reset(ingested, embedder, settings, ess
     assert ingested.passages_of("other")[0].text.startswith("A second text")
     ingest_documents([other], ingested, embedder, settings.chunking, reset=True)
     assert [r.slug for r in ingested.list_documents()] == ["other"]
+
+
+def _doc(text: str, source: str, name: str = "essay.txt"):  # type: ignore[no-untyped-def]
+    return document_from_bytes(text.encode(), name, source=source)
+
+
+ESSAY_A = "# Gardens\n\nA garden is an argument about patience, made with soil and time and water."
+ESSAY_B = "# Rivers\n\nA river is an argument about persistence, made with rain and stone and gravity."
+
+
+def test_same_name_different_text_in_one_call_gets_its_own_slug(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+    first, second = _doc(ESSAY_A, "d1/essay.txt"), _doc(ESSAY_B, "d2/essay.txt")
+    assert first.slug == second.slug == "essay"
+    report = ingest_documents([first, second], store, embedder, settings.chunking)
+    assert report.documents == 2
+    assert {r.slug: r.text for r in store.list_documents()} == {"essay": ESSAY_A, "essay-2": ESSAY_B}
+    assert any("d2/essay.txt" in n and "stored as 'essay-2'" in n for n in report.notes), report.notes
+    assert ingest_documents([first, second], store, embedder, settings.chunking).unchanged == 2  # stable
+
+
+def test_same_text_twice_is_stored_once(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+    report = ingest_documents(
+        [_doc(ESSAY_A, "d1/essay.txt"), _doc(ESSAY_A, "d2/essay.txt")], store, embedder, settings.chunking
+    )
+    assert report.documents == 1 and len(report.records) == 1
+    assert [r.slug for r in store.list_documents()] == ["essay"]
+    assert any("same text as d1/essay.txt" in n for n in report.notes), report.notes
+
+
+def test_a_later_ingest_never_replaces_another_source(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+    ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
+    report = ingest_documents([_doc(ESSAY_B, "d2/essay.txt")], store, embedder, settings.chunking)
+    assert [r.slug for r in report.records] == ["essay-2"]
+    assert "taken by d1/essay.txt" in report.notes[0]
+    assert {r.slug: (r.source, r.text) for r in store.list_documents()} == {
+        "essay": ("d1/essay.txt", ESSAY_A),
+        "essay-2": ("d2/essay.txt", ESSAY_B),
+    }
+    again = ingest_documents([_doc(ESSAY_B, "d2/essay.txt")], store, embedder, settings.chunking)
+    assert (again.unchanged, [r.slug for r in again.records]) == (1, ["essay-2"])  # found where it went
+
+
+def test_same_source_with_changed_text_is_an_update(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+    ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
+    edited = ESSAY_A.replace("patience", "waiting")
+    report = ingest_documents([_doc(edited, "d1/essay.txt")], store, embedder, settings.chunking)
+    assert (report.documents, report.unchanged, report.notes) == (1, 0, [])
+    assert [(r.slug, r.text) for r in store.list_documents()] == [("essay", edited)]
+    assert all("patience" not in p.text for p in store.passages_of("essay"))
+
+
+def test_same_text_from_another_path_is_unchanged(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+    ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
+    report = ingest_documents([_doc(ESSAY_A, "copy/essay.txt")], store, embedder, settings.chunking)
+    assert (report.unchanged, [r.slug for r in store.list_documents()]) == (1, ["essay"])
+
+
+def test_non_ascii_names_no_longer_share_a_slug(store, embedder, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "论文.txt").write_text(ESSAY_A, encoding="utf-8")
+    (tmp_path / "随笔.txt").write_text(ESSAY_B, encoding="utf-8")
+    report = ingest_documents(load_all([tmp_path]), store, embedder, settings.chunking)
+    assert report.documents == 2 and report.notes == []
+    assert sorted(r.text for r in store.list_documents()) == [ESSAY_A, ESSAY_B]
