@@ -248,9 +248,10 @@ def _register_classroom() -> None:
 
 
 def _register_argument() -> None:
-    from app.argument_cli import map_command
+    from app.argument_cli import critique_command, map_command
 
     main.add_command(map_command, "map")
+    main.add_command(critique_command, "critique")
 
 
 _register_eval()
