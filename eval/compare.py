@@ -19,6 +19,7 @@ class Threshold:
     higher_is_better: bool
     tolerance: float
     relative: bool = False
+    target: float | None = None  # the value to reach: at least (higher is better) or at most (lower)
 
 
 @dataclass
@@ -48,12 +49,22 @@ class Row:
         return worse is not None and self.threshold is not None and worse > self.threshold.tolerance + 1e-9
 
     @property
+    def missed_target(self) -> bool:
+        """Is the new value on the wrong side of the metric's target (never when either is missing)?"""
+        if self.threshold is None or self.threshold.target is None or self.new is None:
+            return False
+        target = self.threshold.target
+        return self.new < target - 1e-9 if self.threshold.higher_is_better else self.new > target + 1e-9
+
+    @property
     def status(self) -> str:
         if self.threshold is None:
             return "info"
-        if self.delta is None:
-            return "n/a"
-        return "REGRESSED" if self.regressed else "ok"
+        if self.regressed:
+            return "REGRESSED"
+        if self.missed_target:
+            return "below target" if self.threshold.higher_is_better else "above target"
+        return "n/a" if self.delta is None else "ok"
 
 
 def load_summary(run_dir: Path) -> dict[str, Any]:
@@ -64,14 +75,24 @@ def load_summary(run_dir: Path) -> dict[str, Any]:
 
 
 def load_thresholds(path: Path) -> dict[str, Threshold]:
-    """`{"metrics": {name: {"better": "higher"|"lower", "tolerance": x, "relative": bool}}}`."""
+    """`{"metrics": {name: {"better": "higher"|"lower", "tolerance": x, "relative": bool, "target": y}}}`.
+
+    `target` (optional) is where the metric should be; missing it is shown in the table, and only a move
+    beyond `tolerance` in the worse direction counts as a regression.
+    """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         out = {}
         for name, spec in data["metrics"].items():
             if spec["better"] not in ("higher", "lower"):
                 raise ValueError(f"{name}: 'better' must be 'higher' or 'lower'")
-            out[name] = Threshold(spec["better"] == "higher", float(spec["tolerance"]), bool(spec.get("relative")))
+            target = spec.get("target")
+            out[name] = Threshold(
+                spec["better"] == "higher",
+                float(spec["tolerance"]),
+                bool(spec.get("relative")),
+                None if target is None else float(target),
+            )
         return out
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CounterpointError(f"{path}: not a usable thresholds file ({exc})") from exc
@@ -84,7 +105,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], thresholds: dict[str, Thre
 
 def format_table(rows: list[Row]) -> str:
     """A plain-text table of old, new, delta and the allowed move, for the terminal."""
-    header = ("metric", "better", "old", "new", "delta", "allowed", "status")
+    header = ("metric", "better", "old", "new", "delta", "allowed", "target", "status")
     body = [
         (
             r.metric,
@@ -93,6 +114,7 @@ def format_table(rows: list[Row]) -> str:
             fmt(r.new),
             "n/a" if r.delta is None else f"{r.delta:+.3f}",
             _allowed(r.threshold),
+            _target(r.threshold),
             r.status,
         )
         for r in rows
@@ -108,6 +130,17 @@ def _allowed(threshold: Threshold | None) -> str:
     if threshold.relative:
         return f"{threshold.tolerance:.0%} worse"
     return f"{threshold.tolerance:g} worse"
+
+
+def _target(threshold: Threshold | None) -> str:
+    if threshold is None or threshold.target is None:
+        return "-"
+    return f"{'≥' if threshold.higher_is_better else '≤'} {threshold.target:g}"
+
+
+def missed_targets(rows: list[Row]) -> list[str]:
+    """The metrics whose new value misses its target (a note, not a regression)."""
+    return [r.metric for r in rows if r.missed_target]
 
 
 def notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -1,7 +1,11 @@
 """Eval datasets: JSONL, one case per line, validated up front so a typo fails before a long run.
 
 Fields (exactly these names): `id`, `query`, `mode` (default `challenge`), `gold`, `forbid`, `history`,
-`tags`, and `doc` (slug of the document to debate). Unknown fields are ignored, so cases can carry notes.
+`tags`, and `doc` (slug of the document to debate); optional gold for the debate-move metrics: `intent`
+(what the user's message is), `stance` (the user's stance on the thesis), `group` (cases that put the same
+claim in different modes), `fabricated` (the fabricated quotation in the message) and `turns` (earlier
+user messages the runner sends first, feeding each reply back as history). Unknown fields are ignored, so
+cases can carry notes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from app.debate.errors import CounterpointError
 from app.debate.prompts import MODES, normalise_mode
 
 ROLES = ("user", "assistant")
+INTENTS = ("claim", "question", "agreement", "pushback", "misquote", "off_topic", "injection", "empty")
+STANCES = ("for", "against", "unclear")
 
 
 class DatasetError(CounterpointError):
@@ -33,6 +39,11 @@ class EvalCase:
     history: tuple[dict[str, str], ...] = ()
     tags: tuple[str, ...] = ()
     doc: str | None = None
+    intent: str | None = None
+    stance: str | None = None
+    group: str | None = None
+    fabricated: str | None = None
+    turns: tuple[str, ...] = ()
     line: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -90,7 +101,7 @@ def _case(obj: dict[str, Any], number: int) -> EvalCase:
     doc = obj.get("doc")
     if doc is not None and (not isinstance(doc, str) or not doc.strip()):
         raise _Invalid(f"{where}: 'doc' must be a document slug")
-    known = {"id", "query", "mode", "gold", "forbid", "history", "tags", "doc"}
+    known = {"id", "query", "mode", "gold", "forbid", "history", "tags", "doc", *MOVE_FIELDS}
     return EvalCase(
         id=case_id,
         query=obj["query"],
@@ -100,9 +111,33 @@ def _case(obj: dict[str, Any], number: int) -> EvalCase:
         history=tuple(_history(obj.get("history", []), where)),
         tags=tuple(_strings(obj.get("tags", []), "tags", where, allow_blank=False)),
         doc=doc,
+        intent=_choice(obj.get("intent"), "intent", INTENTS, where),
+        stance=_choice(obj.get("stance"), "stance", STANCES, where),
+        group=_text(obj.get("group"), "group", where),
+        fabricated=_text(obj.get("fabricated"), "fabricated", where),
+        turns=tuple(_strings(obj.get("turns", []), "turns", where, allow_blank=False)),
         line=number,
         extra={k: v for k, v in obj.items() if k not in known},
     )
+
+
+MOVE_FIELDS = ("intent", "stance", "group", "fabricated", "turns")
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...], where: str) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise _Invalid(f"{where}: unknown {name} {value!r} (choose one of: {', '.join(choices)})")
+    return str(value)
+
+
+def _text(value: Any, name: str, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"{where}: '{name}' must be a non-empty string")
+    return value
 
 
 def _strings(value: Any, name: str, where: str, allow_blank: bool) -> list[str]:

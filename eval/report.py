@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from eval import judge as judge_mod
-from eval.metrics import HIGHER_IS_BETTER, SUMMARY_METRICS, aggregate
+from eval.metrics import HIGHER_IS_BETTER, MOVE_METRICS, SUMMARY_METRICS, aggregate
 from eval.runner import ok_records
 
 SUMMARY = "summary.json"
@@ -240,6 +240,23 @@ def _tag_table(summary: dict[str, Any]) -> list[str]:
     ]
     for tag, values in summary["by_tag"].items():
         rows.append(f"| {tag} | {values['cases']} | " + " | ".join(fmt(values.get(c)) for c in TAG_COLUMNS) + " |")
+    return [*rows, "", *_moves_tag_table(summary)]
+
+
+def _moves_tag_table(summary: dict[str, Any]) -> list[str]:
+    """The debate-move metrics by tag, for the tags where at least one applies (none: no table)."""
+    tags = {t: v for t, v in summary["by_tag"].items() if any(v.get(m) is not None for m in MOVE_METRICS)}
+    if not tags:
+        return []
+    arrows = " | ".join(f"{m} {'↑' if HIGHER_IS_BETTER[m] else '↓'}" for m in MOVE_METRICS)
+    rows = [
+        "## Debate moves by tag (Counterpoint)",
+        "",
+        f"| tag | cases | {arrows} |",
+        "|---|---|" + "---|" * len(MOVE_METRICS),
+    ]
+    for tag, values in tags.items():
+        rows.append(f"| {tag} | {values['cases']} | " + " | ".join(fmt(values.get(m)) for m in MOVE_METRICS) + " |")
     return [*rows, ""]
 
 

@@ -4,6 +4,10 @@ Each finished case is appended to `results.jsonl` at once, so an interrupted run
 stopped: ids already recorded as `ok` are skipped. A case that raises, or whose backend failed (the
 service then answers from the text alone and says so in `notice`), is recorded as `failed` with the
 reason, left out of the metrics, and retried on the next resume; the run goes on.
+
+A case with `turns` is a live multi-turn case: each of those user messages goes through the service
+first, in order, and its reply is appended to the history, so the scored reply answers the bot's own
+earlier replies (what `repeat_quote_rate` and pushback sequences need).
 """
 
 from __future__ import annotations
@@ -93,6 +97,7 @@ class EvalRunner:
         self.baseline = baseline
         self.judge = judge
         self._chunk_texts: dict[tuple[str, str], list[str]] = {}
+        self._sentence_starts: dict[str, list[int]] = {}
 
     # --- preparation ------------------------------------------------------------------------------
     def prepare(self, docs_dir: Path | None) -> list[str]:
@@ -178,7 +183,8 @@ class EvalRunner:
             "doc": case.doc or self.service.default_doc,
             "gold": list(case.gold),
             "forbid": list(case.forbid),
-            "history_turns": len(case.history),
+            "history_turns": len(case.history) + 2 * len(case.turns),
+            **{k: v for k, v in (("intent", case.intent), ("stance", case.stance), ("group", case.group)) if v},
         }
         record.update(self._ours(case))
         if self.baseline is not None:
@@ -188,7 +194,8 @@ class EvalRunner:
     def _ours(self, case: EvalCase) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            reply = self.service.reply(case.query, case.history_list(), case.mode, case.doc)
+            history, turn_notice = self._live_history(case)
+            reply = self.service.reply(case.query, history, case.mode, case.doc)
         except Exception as exc:
             return _failed(exc, started)
         data = reply.to_json()
@@ -197,16 +204,48 @@ class EvalRunner:
         relevant = [metrics.contains_gold(p.text, case.gold) for p in reply.passages]
         for row, rel in zip(data["retrieved"], relevant, strict=True):
             row["relevant"] = rel
-        failed = bool(reply.notice)
+        failed = bool(reply.notice or turn_notice)
+        slug = case.doc or self.service.default_doc
         out = {
             "status": "failed" if failed else "ok",
-            "error": reply.notice or None,
+            "error": turn_notice or reply.notice or None,
             **data,
-            "metrics": score_reply(case, reply, ctx),
+            "metrics": {**score_reply(case, reply, ctx), **self._moves(case, data, history, slug, ctx)},
         }
+        if case.turns:
+            out["turn_replies"] = [t["content"] for t in history[len(case.history) :] if t["role"] == "assistant"]
         if self.judge is not None and not failed:
             out["judge"] = self.judge.grade(case, reply.text, [p.text for p in reply.passages])
         return out
+
+    def _live_history(self, case: EvalCase) -> tuple[list[dict[str, str]], str]:
+        """The case's history plus its live `turns`, each answered by the service; a failed turn's notice."""
+        history = case.history_list()
+        for number, message in enumerate(case.turns, start=1):
+            reply = self.service.reply(message, [dict(t) for t in history], case.mode, case.doc)
+            history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply.text}]
+            if reply.notice:
+                return history, f"turn {number}: {reply.notice}"
+        return history, ""
+
+    def _moves(
+        self, case: EvalCase, data: dict[str, Any], history: list[dict[str, str]], slug: str, ctx: Context
+    ) -> dict[str, Any]:
+        if slug not in self._sentence_starts:
+            self._sentence_starts[slug] = metrics.sentence_starts(ctx.source.original)
+        return metrics.score_moves(
+            data,
+            source=ctx.source,
+            sentence_starts=self._sentence_starts[slug],
+            gold=case.gold,
+            history=history,
+            tags=case.tags,
+            mode=case.mode,
+            intent=case.intent,
+            stance=case.stance,
+            group=case.group,
+            fabricated=case.fabricated,
+        )
 
     def _baseline(self, case: EvalCase) -> dict[str, Any]:
         assert self.baseline is not None
