@@ -118,6 +118,28 @@ def tune_command(settings: Settings, dataset: Path, ks: tuple[int, ...], budget:
     click.echo(run_tune(settings or _settings(), dataset, ks, budget))
 
 
+@eval_group.command("map-accuracy")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per text instead of a table.")
+@click.option("--confusions", is_flag=True, help="Also list every sentence whose role or voice is wrong.")
+@friendly
+def map_accuracy_command(as_json: bool, confusions: bool) -> None:
+    """Argument-map role/voice accuracy, thesis and reported recall on every hand-labelled text."""
+    import json
+
+    from eval.map_accuracy import map_accuracy, markdown_table, packaged_embedder, summary_rows
+
+    results = map_accuracy(packaged_embedder())
+    if as_json:
+        for row in summary_rows(results):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        click.echo("\n".join(markdown_table(summary_rows(results))))
+    if confusions:
+        for result in results:
+            for text, gold, mapped in result.confusions:
+                click.echo(f"{result.name}: {gold} mapped as {mapped}: {text}")
+
+
 def _settings() -> Settings:
     from app.settings import Settings
 

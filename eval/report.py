@@ -92,6 +92,7 @@ def _grades(records: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
 def write_all(out: Path, records: list[dict[str, Any]], info: dict[str, Any]) -> dict[str, Any]:
     """Write summary.json, the chart(s) and report.md into `out`; returns the summary."""
     summary = summarise(records, info)
+    summary.setdefault("map_accuracy", map_accuracy_summary())
     (out / SUMMARY).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     charts = [chart_by_tag(summary, out / CHART)]
     if "baseline" in summary:
@@ -191,6 +192,7 @@ def render_markdown(summary: dict[str, Any], records: list[dict[str, Any]], char
         "",
         *_tag_table(summary),
         *_judge_section(summary),
+        *_map_accuracy_section(summary),
         *_attention(summary, records),
     ]
     return "\n".join(lines).rstrip() + "\n"
@@ -276,6 +278,35 @@ def _judge_section(summary: dict[str, Any]) -> list[str]:
             values = " | ".join(fmt(s.get(m)) for m in judge_mod.JUDGE_METRICS)
             rows.append(f"| {side} | {values} | {s['graded']} | {s['errors']} |")
     return [*rows, ""]
+
+
+def map_accuracy_summary() -> dict[str, Any]:
+    """Argument-map accuracy on the hand-labelled texts (eval/map_accuracy.py); an error is reported, not raised."""
+    from eval.map_accuracy import map_accuracy, packaged_embedder, summary_rows
+
+    try:
+        return {"texts": summary_rows(map_accuracy(packaged_embedder()))}
+    except Exception as exc:  # the report of a finished run is never lost to this table
+        return {"texts": [], "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _map_accuracy_section(summary: dict[str, Any]) -> list[str]:
+    from eval.map_accuracy import markdown_table
+
+    found = summary.get("map_accuracy")
+    if not found:
+        return []
+    lines = [
+        "## Argument map accuracy (hand-labelled texts, eval/datasets/argument/)",
+        "",
+        "Per sentence, the rule-based map's role and voice against the labels; thesis correct = the map's thesis "
+        "is the labelled one (or none where the label is null); reported recall = labelled reported views the "
+        "map also calls reported.",
+        "",
+    ]
+    if found.get("error"):
+        return [*lines, f"Not computed: {found['error']}", ""]
+    return [*lines, *markdown_table(found["texts"]), ""]
 
 
 def _attention(summary: dict[str, Any], records: list[dict[str, Any]]) -> list[str]:
