@@ -53,12 +53,13 @@ class Page:
     export: Any
     evidence: Any
     source: Any
+    argument: Any = None  # the Argument view, a tab beside the source (argument_view.py)
     tabs: Any = None  # the page's gr.Tabs: re-enter it (`with page.tabs:`) to add tabs after "Debate"
 
     def outputs(self) -> list[Any]:
         return [
             self.sid, self.chat, self.doc, self.mode, self.mode_line, self.evidence, self.source,
-            self.status, self.export, self.message, self.send, self.stop,
+            self.status, self.export, self.message, self.send, self.stop, self.argument,
         ]  # fmt: skip
 
     @staticmethod
@@ -77,6 +78,7 @@ class Page:
             keep(view.message),
             keep(view.answering, lambda busy: gr.update(visible=not busy)),
             keep(view.answering, lambda busy: gr.update(visible=busy)),
+            keep(view.argument),
         )
 
 
@@ -102,9 +104,14 @@ def build_page(room: DebateRoom, settings: Settings) -> Page:
         with gr.Column(scale=2, min_width=320, elem_id="cp-side"):
             gr.HTML(_panel_title("Evidence", "what backs the latest reply"))
             evidence = gr.HTML(elem_id="cp-evidence")
-            gr.HTML(_panel_title("Source", "the essay, cited passages highlighted"))
-            source = gr.HTML(elem_id="cp-source", js_on_load=page_script())
-    return Page(sid=sid, status=status, evidence=evidence, source=source, tabs=tabs, **chat_parts)
+            with gr.Tabs(elem_id="cp-side-tabs", selected="source"):
+                with gr.Tab("Source", id="source", elem_id="cp-tab-source", render_children=True):
+                    gr.HTML(_panel_title("Source", "the essay, cited passages highlighted"))
+                    source = gr.HTML(elem_id="cp-source", js_on_load=page_script())
+                with gr.Tab("Argument", id="argument", elem_id="cp-tab-argument", render_children=True):
+                    gr.HTML(_panel_title("Argument", "thesis, claims, reasons; click one to see it in the essay"))
+                    argument = gr.HTML(elem_id="cp-argument")
+    return Page(sid=sid, status=status, evidence=evidence, source=source, argument=argument, tabs=tabs, **chat_parts)
 
 
 def _chat_column(room: DebateRoom, settings: Settings) -> dict[str, Any]:

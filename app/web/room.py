@@ -13,7 +13,7 @@ from typing import Any
 
 from app.debate.prompts import DEFAULT_MODE, MODES, mode_spec, normalise_mode
 from app.debate.service import DebateService
-from app.web import chips, evidence, export, source
+from app.web import argument_view, chips, evidence, export, source
 from app.web.sessions import Debate, SessionStore
 from app.web.status import Level, status_html
 from app.web.text import ui_text
@@ -42,6 +42,7 @@ class View:
     mode_line: str | None = None
     evidence: str | None = None
     source: str | None = None
+    argument: str | None = None  # the Argument view beside the source (argument_view.py)
     status: str | None = None
     export: Path | None = None
     exportable: bool | None = None
@@ -104,6 +105,7 @@ class DebateRoom:
             mode_line=mode_line(debate.mode),
             evidence=evidence.evidence_html(debate.last_reply()),
             source=source.source_html(record, passages, spans),
+            argument=argument_view.debate_argument(self.service, debate),
             status=self.status(debate, message, level),
             export=path,
             exportable=path is not None,

@@ -2,6 +2,8 @@
 // A click on a citation chip (<a href="#cite-P3-120-245">) scrolls the source view to that exact span
 // (character offsets from ingest) and highlights it; section pills (#cp-goto-P5) jump to a passage.
 // Esc stops a reply being written. A chip in the Classroom tab scrolls that tab's own source view.
+// A node of the Argument view (<a href="#cp-span-120-245">) opens the Source tab and highlights that exact
+// span of the essay text (offsets counted over the text, passage labels left out).
 (() => {
   if (window.counterpoint) return;
   const ACTIVE = "cp-active";
@@ -21,6 +23,7 @@
 
   function show(href, link) {
     const inClassroom = link && link.closest && link.closest("#cp-classroom, #cp-teacher");
+    if (!inClassroom && revealSource(() => show(href, link))) return true;
     const box = document.querySelector(`${inClassroom ? "#cp-cl-source" : "#cp-source"} .cp-source-text`);
     if (!box) return false;
     const targets = targetsFor(box, href);
@@ -36,6 +39,94 @@
     }
     return true;
   }
+
+  // ---- the Argument view: node → its span in the Source tab -----------------------------------
+  const SPAN = /^#cp-span-(\d+)-(\d+)$/;
+  const SPOT = "cp-spot";
+
+  // When the debate room's source view is in a hidden tab, select that tab and call `then` once shown.
+  function revealSource(then) {
+    const source = document.querySelector("#cp-source");
+    const button = document.querySelector("#cp-tab-source-button");
+    if (!source || !button || source.offsetParent !== null) return false;
+    button.click();
+    let tries = 0;
+    const wait = () => {
+      if (source.offsetParent !== null) then();
+      else if (tries++ < 40) requestAnimationFrame(wait);
+    };
+    requestAnimationFrame(wait);
+    return true;
+  }
+
+  function clearSpots(root) {
+    root.querySelectorAll("mark." + SPOT).forEach((mark) => {
+      const parent = mark.parentNode;
+      mark.replaceWith(...mark.childNodes);
+      parent.normalize();
+    });
+  }
+
+  // Wrap the characters start..end of the box's text (passage labels skipped) in <mark class="cp-spot">.
+  function wrapSpan(box, start, end) {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => (node.parentElement.closest(".cp-plabel") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    const pieces = [];
+    let at = 0;
+    for (let node = walker.nextNode(); node && at < end; node = walker.nextNode()) {
+      const length = node.data.length;
+      const from = Math.max(start - at, 0);
+      const to = Math.min(end - at, length);
+      if (from < to) pieces.push([node, from, to]);
+      at += length;
+    }
+    return pieces.map(([node, from, to]) => {
+      const range = document.createRange();
+      range.setStart(node, from);
+      range.setEnd(node, to);
+      const mark = document.createElement("mark");
+      mark.className = `${SPOT} ${ACTIVE}`;
+      range.surroundContents(mark);
+      return mark;
+    });
+  }
+
+  function scrollBoxTo(box, first) {
+    const offset = first.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    box.scrollTo({ top: box.scrollTop + offset - box.clientHeight / 4, behavior: smooth() });
+    const rect = box.getBoundingClientRect();
+    if (rect.top > window.innerHeight - 120 || rect.bottom < 120) {
+      box.scrollIntoView({ block: "nearest", behavior: smooth() });
+    }
+  }
+
+  function spot(href, link) {
+    const m = href.match(SPAN);
+    if (!m) return false;
+    if (revealSource(() => spot(href, link))) return true;
+    const box = document.querySelector("#cp-source .cp-source-text");
+    if (!box) return false;
+    document.querySelectorAll("." + ACTIVE).forEach((el) => el.classList.remove(ACTIVE));
+    clearSpots(box);
+    const marks = wrapSpan(box, Number(m[1]), Number(m[2]));
+    if (!marks.length) return false;
+    if (link && link.classList) link.classList.add(ACTIVE);
+    scrollBoxTo(box, marks[0]);
+    return true;
+  }
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target.closest && event.target.closest('a[href^="#cp-span-"]');
+      if (!link) return;
+      event.preventDefault();
+      event.stopPropagation();
+      spot(link.getAttribute("href"), link);
+    },
+    true,
+  );
 
   document.addEventListener(
     "click",
@@ -55,5 +146,5 @@
     if (stop && stop.offsetParent !== null) stop.click();
   });
 
-  window.counterpoint = { show };
+  window.counterpoint = { show, spot };
 })();
