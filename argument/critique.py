@@ -22,7 +22,7 @@ from typing import Any
 from argument.cues import load_cues as load_map_cues
 from argument.mapper import Embed, build_map
 from argument.model import ArgumentMap, Node
-from argument.schemes import Scheme, load_scheme, parallel_pair, ranked_schemes
+from argument.schemes import Scheme, load_scheme, parallel_pair, ranked_schemes, scheme_names
 
 WORK_NAMES = ("essay", "text")  # what the questions call the source ("The essay itself grants …")
 LONG_TEXT_WORDS = 300  # at or above this a text is called an essay
@@ -35,6 +35,8 @@ _VERB = re.compile(
 )
 ARGUING = ("thesis", "claim", "reason", "evidence")
 ARGUING_SHARE = 0.3  # share of a short text's sentences with a scheme for it to argue when the mapper saw none
+SCHEME_PRIORITY = 0.1  # per place in the cue file's order: a position to know is pressed before a value word
+CONCESSION_RANK = 2  # the author's own concession is never ranked below third
 SLOT_WORDS = 14  # longest slot value quoted in full
 _NEGATION = re.compile(r"\b(not|no|none|never|nothing|n't|neither|nor)\b", re.IGNORECASE)
 
@@ -164,6 +166,7 @@ def _scheme_questions(amap: ArgumentMap, anchor: Node, text: str | None) -> list
         conclusion = _conclusion(amap, i, anchor, text)
         common = _common_slots(amap, i, conclusion, text)
         schemes = ranked_schemes(node.text)
+        order = scheme_names()
         pair = _pair(amap, i, text)
         if pair is not None and all(s != "alternatives" for s, _ in schemes):
             schemes.append(("alternatives", 1.5))
@@ -180,7 +183,10 @@ def _scheme_questions(amap: ArgumentMap, anchor: Node, text: str | None) -> list
             if question is None:
                 continue
             position, filled, words = question
-            score = _importance(amap, node, anchor) + 0.4 * min(3, filled) - 0.2 * position + 0.2 * min(3.0, strength)
+            score = (
+                _importance(amap, node, anchor) + 0.4 * min(3, filled) - 0.2 * position + 0.2 * min(3.0, strength)
+                + SCHEME_PRIORITY * (len(order) - order.index(name))
+            )  # fmt: skip
             found.append(
                 CriticalQuestion(words, name, node.id, node.start, node.end, node.passage_id, score,
                                  conclusion.id if conclusion else node.id)
@@ -370,7 +376,11 @@ def _select(candidates: list[CriticalQuestion], concession: CriticalQuestion | N
         if any(_overlap(best, c) for c in chosen) or any(best.text == c.text for c in chosen):
             continue
         chosen.append(best)
-    return sorted(chosen, key=lambda q: -_adjusted(q, [c for c in chosen if c is not q]))
+    ranked = sorted(chosen, key=lambda q: -_adjusted(q, [c for c in chosen if c is not q]))
+    if concession is not None and ranked.index(concession) > CONCESSION_RANK:
+        ranked.remove(concession)
+        ranked.insert(CONCESSION_RANK, concession)
+    return ranked
 
 
 def _adjusted(q: CriticalQuestion, chosen: Sequence[CriticalQuestion]) -> float:
