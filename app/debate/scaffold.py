@@ -91,7 +91,7 @@ def best_concession(scored: list[tuple[Passage, list[tuple[tuple[int, int], floa
 def _quotable(passage: Passage, span: tuple[int, int]) -> bool:
     """Whole sentences in the author's voice: not fragments, table rules or headers, or quoted questions."""
     text = passage.text[span[0] - passage.start : span[1] - passage.start]
-    if INJECTION.search(text):  # an instruction planted in a document is never repeated, let alone obeyed
+    if INJECTION.covers(passage.text, span[0] - passage.start, span[1] - passage.start):  # planted: never quoted
         return False
     if text.lstrip().startswith("|"):  # a table row: a data row is evidence, a title or header row is not
         cells = text.replace("|", " ")
