@@ -93,9 +93,9 @@ def _screenshot(page: Any) -> None:
     """tests/artifacts/argument-view.png; with COUNTERPOINT_UPDATE_SCREENSHOT=1 also docs/argument-view.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "argument-view.png"
-    page.set_viewport_size({"width": 1366, "height": 1000})
+    page.set_viewport_size({"width": 1366, "height": 1150})
     page.locator("#cp-argument .cp-argument").evaluate("el => { el.scrollTop = 0; }")
-    page.locator("#cp-side-tabs").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path))
     if os.environ.get("COUNTERPOINT_UPDATE_SCREENSHOT") == "1":
         DOCS.mkdir(exist_ok=True)
