@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -101,10 +102,12 @@ class HybridRetriever:
         k: int | None = None,
         vector: np.ndarray | None = None,
         record: DocumentRecord | None = None,
+        first: Sequence[str] = (),
     ) -> list[Passage]:
         """The k best passages for the message (plus recent history), each with its scores.
 
         `record`: the document's record when the caller has just read it (saves a store round trip).
+        `first`: passage ids that lead whatever the fusion says (a role query's thesis or concessions).
         """
         index = self.index(doc, record)
         k = k or self.config.k
@@ -132,6 +135,12 @@ class HybridRetriever:
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + weight / (self.config.rrf_k + rank + 1)
         ranked = sorted(fused, key=lambda i: -fused[i])
+        pinned = [pid for pid in first if pid in index.position]
+        if pinned:
+            ranked = [*pinned, *[pid for pid in ranked if pid not in pinned]]
+            for pid in pinned:
+                fused.setdefault(pid, 0.0)
+                sentence_score.setdefault(pid, self.best_sentence(vector, index.passage(pid))[1])
         chosen = _drop_near_duplicates([index.passage(i) for i in ranked], k)
         return [
             replace(
