@@ -179,8 +179,21 @@ class DebateService:
             raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
         user_turns = [h["content"] for h in history if h.get("role") == "user"]
         vector = self.retriever.query_vector(message, user_turns)
-        passages = self.retriever.retrieve(message, doc, user_turns, vector=vector, record=record)
+        first = self._role_passages(message, record, vector)
+        passages = self.retriever.retrieve(message, doc, user_turns, vector=vector, record=record, first=first)
         return Turn(message, history, mode, record, passages, vector, started, time.perf_counter() - started)
+
+    def _role_passages(self, message: str, record: DocumentRecord, vector: np.ndarray) -> list[str]:
+        """A question about the argument itself (its thesis, concessions…): the passages holding those
+        nodes lead the retrieval (app/debate/role_query.py)."""
+        from app.debate.role_query import role_passage_ids, role_query
+
+        roles = role_query(message)
+        if not roles:
+            return []
+        index = self.retriever.index(record.slug, record)
+        scores = {p.id: self._sentence_scores(vector, p) for p in index.passages}
+        return role_passage_ids(self._map_of(record), roles, index.passages, scores)
 
     def source(self, record: DocumentRecord) -> NormalisedText:
         cached = self._sources.get(record.version)
