@@ -16,7 +16,7 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def suites(quick: bool) -> dict[str, Callable[[Settings], dict[str, Any]]]:
-    from bench import engine_bench, ingest_bench, load_bench, size_bench
+    from bench import argument_bench, engine_bench, ingest_bench, load_bench, size_bench
 
     repeats = 2 if quick else 5
     return {
@@ -24,6 +24,7 @@ def suites(quick: bool) -> dict[str, Callable[[Settings], dict[str, Any]]]:
         "engine": lambda s: engine_bench.run(s, turns=4 if quick else 10, retrieval_repeats=3 if quick else 20),
         "load": lambda s: load_bench.run(s, students=10 if quick else 30),
         "size": lambda s: size_bench.run(s, documents=40 if quick else 1000),
+        "argument": lambda s: argument_bench.run(s, repeats=1 if quick else 3),
     }
 
 
