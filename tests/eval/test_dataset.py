@@ -20,10 +20,11 @@ def test_dev_set_loads_with_defaults_and_valid_gold() -> None:
     assert len(cases) >= 152  # others append cases too
     assert len({c.id for c in cases}) == len(cases)
     assert {c.mode for c in cases} == {"challenge", "defend", "socratic", "devils-advocate"}
-    sources = {
+    sources: dict[str | None, NormalisedText] = {
         None: NormalisedText(DEFAULT_ESSAY.read_text(encoding="utf-8")),
-        "hollywood-injected": NormalisedText((DEV.parent / "docs" / "hollywood-injected.txt").read_text("utf-8")),
+        **{doc.stem: NormalisedText(doc.read_text("utf-8")) for doc in (DEV.parent / "docs").glob("*.txt")},
     }
+    assert "hollywood-injected" in sources
     missing = [(c.id, g) for c in cases for g in c.gold if sources[c.doc].find(g) is None]
     assert missing == []
     push = next(c for c in cases if c.id == "push-01")
