@@ -21,6 +21,9 @@ negates a word the essay uses in a different clause. The flag shows the passage 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import numpy as np
 
 from app.debate.textmatch import words
 
@@ -133,3 +136,66 @@ def _antonym_flip(student: str, essay: str) -> str:
             if said and found and not (s_words & theirs) and not (e_words & mine):
                 return f"you say '{sorted(said)[0]}' where the essay says '{sorted(found)[0]}'"
     return ""
+
+
+# --- reported views attributed to the author (uses the argument map) ------------------------------------
+# A student who writes "the author says AI will replace directors" gives the author a view the essay only
+# reports in order to reject it. The attributed words are compared (by embedding) with the map's `reported`
+# nodes; at REPORTED_SIMILARITY or above, and without words that already mark the view as rejected or as
+# someone else's ("the author says the idea that … is wrong", "the author says critics claim …"), the
+# sentence is flagged with the author's own answer to that view (the node that `answers` it).
+# Threshold chosen on the hand-written examples in tests/classroom/test_misrepresentation_map.py: the
+# six misattributions score 0.57–0.90 against their reported view; faithful attributions of the author's own
+# points at most 0.49; faithful reports of a rejected view ("…will not replace directors", "the idea that …
+# is wrong", "critics think …") score 0.52–0.58 and are let through by DISTANCING, not by the threshold.
+REPORTED_SIMILARITY = 0.55
+DISTANCING = re.compile(
+    r"\b(?:not|never|no|cannot|can't|won't|isn't|aren't|doesn't|don't|wrong|myth|mistaken|false|misunderstand\w*|"
+    r"reject\w*|dismiss\w*|den(?:y|ies)|ghost story|panic\w*|hype|critics|others|other people|some people|many people|"
+    r"tech press|consensus|narrative|they (?:say|claim|think|assume|believe)|people (?:say|claim|think|fear)|"
+    r"(?:the )?(?:idea|claim|view|belief|fear) that)\b",
+    re.IGNORECASE,
+)
+
+
+def reported_view_flags(
+    sentences: list[str], amap: Any, embed: Any, threshold: float = REPORTED_SIMILARITY
+) -> list[tuple[str, Any, Any, float]]:
+    """(student sentence, reported node, the author's answer node or None, similarity) for each sentence that
+    attributes a reported view to the author. `amap`: an ArgumentMap; `embed`: texts -> normalised rows."""
+    attributed = [s for s in sentences if attributes_to_author(s)]
+    views = [v for v in amap.reported() if len(v.text.split()) >= 4]
+    if not attributed or not views:
+        return []
+    contents = [strip_attribution(s) for s in attributed]
+    vectors = np.asarray(embed(contents + [v.text for v in views]))
+    sims = vectors[: len(contents)] @ vectors[len(contents) :].T
+    flags = []
+    for i, (sentence, content) in enumerate(zip(attributed, contents, strict=True)):
+        best = int(np.argmax(sims[i]))
+        if float(sims[i, best]) < threshold or DISTANCING.search(content):
+            continue
+        view = views[best]
+        answer = next((a for a in amap.answered_by(view.id) if a.voice == "author"), None)
+        flags.append((sentence.strip(), view, answer, round(float(sims[i, best]), 3)))
+    return flags
+
+
+def flag_reported_views(evidence: Any, sentences: list[str], amap: Any, essay: Any, embed: Any) -> None:
+    """Add a Misrepresentation to `evidence` for each reported view the turn attributes to the author,
+    pointing at the author's answer to it (or the view itself when the map has no answer)."""
+    from app.classroom.evidence import Misrepresentation, PassageRef
+
+    flagged = {m.student for m in evidence.misrepresentations}
+    by_id = {p.id: p for p in essay.passages}
+    for sentence, view, answer, similarity in reported_view_flags(sentences, amap, embed):
+        shown = answer or view
+        passage = by_id.get(shown.passage_id or "")
+        if sentence in flagged or passage is None:
+            continue
+        reason = f"the essay reports this view in order to reject it (“{view.text}”), it is not the author's"
+        evidence.misrepresentations.append(
+            Misrepresentation(sentence, PassageRef.of(passage), shown.text, similarity, reason)
+        )
+        evidence.paraphrases = [p for p in evidence.paraphrases if p.student != sentence]
+        flagged.add(sentence)

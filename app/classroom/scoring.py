@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.classroom.evidence import MISQUOTE_CLOSE, EssayIndex, PassageRef, TurnEvidence, check_turn, student_sentences
+from app.classroom.misrepresentation import flag_reported_views
 from app.classroom.opinion import heuristic_claim, heuristic_reasoning, model_opinion
 from app.classroom.rebuttal import score_rebuttal
 from app.classroom.rounds import PracticeRound, RoundTurn, Side, word_count
@@ -141,6 +142,7 @@ class Scorer:
         essay = self.essay(doc)
         sentences = student_sentences(text)
         evidence = check_turn(text, essay, self.embed)
+        flag_reported_views(evidence, sentences, self.service.argument_map(doc), essay, self.embed)  # uses the map
         criteria = {
             "evidence": score_evidence(evidence),
             "rebuttal": score_rebuttal(sentences, evidence, previous_bot, self.embed),
