@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-from app.web.argument_view import REPORTED_NOTE, SHORT, render_argument, used_nodes
+from app.web.argument_view import REPORTED_NOTE, SHORT, debate_argument, render_argument, used_nodes
 from argument.model import ArgumentMap, Node
 
 SOURCE = (
@@ -141,3 +141,26 @@ def test_a_map_without_a_thesis_says_so() -> None:
     html = render_argument(amap, set())
     assert "No clear thesis found" in html
     assert 'data-node="n3"' in html  # the claims are still drawn
+
+
+class _Service:
+    def __init__(self, amap: ArgumentMap | None, error: bool = False) -> None:
+        self.amap, self.error = amap, error
+        self.store = SimpleNamespace(document=lambda doc: None if amap is None and not error else object())
+
+    def argument_map(self, doc: str) -> ArgumentMap:
+        if self.error or self.amap is None:
+            raise ValueError("unreadable")
+        return self.amap
+
+
+def test_the_room_view_follows_the_debate_and_degrades_gently() -> None:
+    amap = _map()
+    n3 = amap.node("n3")
+    turn = SimpleNamespace(doc="toy", reply={"citations": [{"start": n3.start, "end": n3.end}], "quotes": {}})
+    html = debate_argument(_Service(amap), SimpleNamespace(doc="toy", turns=[turn]))
+    assert 'data-node="n3"' in html and html.count(">cited</span>") == 1
+    assert "No essay to map" in debate_argument(_Service(None), SimpleNamespace(doc="gone", turns=[]))
+    assert "could not be read" in debate_argument(_Service(None, error=True), SimpleNamespace(doc="x", turns=[]))
+    empty = ArgumentMap(doc="toy", thesis=None, nodes=[])
+    assert "No argument map" in debate_argument(_Service(empty), SimpleNamespace(doc="toy", turns=[]))
