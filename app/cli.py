@@ -43,6 +43,11 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if os.environ.get("COUNTERPOINT_DEBUG"):
                 raise
+            from ingest.store import disk_full_message, is_disk_full
+
+            if is_disk_full(exc):  # Chroma's InternalError, SQLite's OperationalError, ENOSPC: one line, the fix
+                folder = next((a.data_dir for a in args if isinstance(a, Settings)), Settings().data_dir)
+                raise UserError(disk_full_message(folder)) from exc
             message = f"unexpected failure ({type(exc).__name__}: {exc}); set COUNTERPOINT_DEBUG=1 for details"
             raise UserError(message) from exc
 

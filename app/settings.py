@@ -6,12 +6,13 @@ e.g. `COUNTERPOINT_LLM__BACKEND=openai`) and by CLI flags, and are passed into c
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.classroom.settings import ClassroomSettings
 from ingest.config import ChunkingConfig, StoreConfig
@@ -84,9 +85,25 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Web server bind address (loopback by default).")
     port: int = Field(7860, description="Web server port.")
     auth: str | None = Field(None, description="Optional 'user:password' protecting the web UI (classroom servers).")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies (IP addresses or networks, comma-separated) whose X-Forwarded-For is "
+        "believed; none by default, so a client's address is always the socket peer.",
+    )
     concurrency_limit: int = Field(4, ge=1, description="Chat requests processed at once by the web queue.")
     max_message_chars: int = Field(4000, ge=1, description="Longest user message accepted.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest document accepted for ingest via the UI.")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        """`COUNTERPOINT_TRUSTED_PROXIES=10.0.0.1, 10.1.0.0/16` (or a JSON list)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     def chroma_config(self) -> StoreConfig:
         """The store config with its embedded path resolved inside the data dir."""

@@ -14,7 +14,9 @@ ingest leaves either the old passages or the new ones — never a mix — and th
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,16 +55,48 @@ def connect(config: StoreConfig) -> Any:
         except Exception as exc:  # chromadb raises bare Exception/ValueError when the server is down
             raise IngestError(f"cannot reach the Chroma server at {config.host}:{config.port} ({exc})") from exc
     ensure_writable(config.path)
-    return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    try:
+        return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    except Exception as exc:  # Chroma's Rust core raises InternalError("... database or disk is full")
+        if is_disk_full(exc):
+            raise IngestError(disk_full_message(config.path)) from exc
+        raise
+
+
+DISK_FULL = ("disk is full", "no space left", "disk full", "quota exceeded")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the disk is full: ENOSPC/EDQUOT, or SQLite's and Chroma's words."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if any(words in str(seen).lower() for words in DISK_FULL):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def disk_full_message(folder: Path) -> str:
+    return f"the data folder {folder} is full (no space left on the disk): free some space or set COUNTERPOINT_DATA_DIR"
 
 
 def ensure_writable(folder: Path) -> None:
-    """Fail at start, in one line, when the data folder cannot be created or written (read-only, full)."""
+    """Fail at start, in one line, when the data folder cannot be created or written (read-only, full).
+
+    A byte is written and synced: creating an empty file can still succeed on a full disk."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
-            pass
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-") as probe:
+            probe.write(b"x")
+            probe.flush()
+            os.fsync(probe.fileno())
     except OSError as exc:
+        if is_disk_full(exc):
+            raise IngestError(f"{disk_full_message(folder)} ({exc.strerror or exc})") from exc
         raise IngestError(f"the data folder {folder} is not writable ({exc.strerror or exc})") from exc
 
 

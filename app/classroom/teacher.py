@@ -22,6 +22,7 @@ from app.classroom.rubric import CRITERIA
 from app.classroom.service import ClassroomService, normalise_code
 from app.classroom.settings import ClassroomSettings
 from app.classroom.store import Assignment, Attempt
+from app.text_safety import clean_text
 from ingest.models import Passage
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by students
@@ -44,35 +45,75 @@ def check_teacher_password(settings: ClassroomSettings, given: str | None) -> No
 
 @dataclass
 class PasswordThrottle:
-    """Slows password guessing: after `limit` wrong passwords from one client within `window_s` seconds,
-    that client is refused, even with the right password, for `lockout_s` seconds. Other clients are not
+    """Slows guessing of one password (one account: the teacher password, or the site login).
+
+    Per address: after `limit` wrong passwords from one client address within `window_s` seconds, that
+    address is refused, even with the right password, for `lockout_s` seconds. Other addresses are not
     affected, so a student guessing cannot lock the teacher out from another machine.
+
+    Per account: after `account_limit` wrong passwords within `window_s` from any set of addresses, every
+    address is refused for `account_lockout_s` seconds, except addresses that gave the right password
+    before (the teacher's own machine keeps working). The account limit is above what one address can
+    reach on its own in a window (`limit` tries per `lockout_s`: 25 with the defaults), so only someone
+    guessing from several addresses at once can lock the account, and then they delay new machines by
+    `account_lockout_s`, never the known ones. The trade-off, stated in SECURITY.md: without the account
+    limit, a guesser with many addresses would get `limit` tries per address, without bound; with it, they
+    get `account_limit` a window in all, and can make a new machine wait.
     """
 
     limit: int = 5
     window_s: float = 300.0
     lockout_s: float = 60.0
+    account_limit: int = 30  # above the 25 one address can make in a window (5 every 60 s lockout)
+    account_lockout_s: float = 300.0
     clock: Callable[[], float] = time.monotonic
+    max_clients: int = 10_000  # addresses remembered at most (the oldest quiet ones are forgotten first)
     _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _locked_until: dict[str, float] = field(default_factory=dict, repr=False)
+    _account_failures: list[float] = field(default_factory=list, repr=False)
+    _account_locked_until: float = field(default=0.0, repr=False)
+    _known: dict[str, float] = field(default_factory=dict, repr=False)  # addresses that gave the right password
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def wait_s(self, client: str) -> float:
         """Seconds this client must wait before its next try (0: it may try now)."""
         with self._lock:
-            return max(0.0, self._locked_until.get(client, 0.0) - self.clock())
+            now = self.clock()
+            own = self._locked_until.get(client, 0.0) - now
+            account = 0.0 if client in self._known else self._account_locked_until - now
+            return max(0.0, own, account)
 
     def record(self, client: str, ok: bool) -> None:
         now = self.clock()
         with self._lock:
             if ok:
                 self._failures.pop(client, None)
+                self._known.pop(client, None)
+                self._known[client] = now
+                self._forget(self._known)
                 return
             recent = [t for t in self._failures.get(client, []) if now - t < self.window_s] + [now]
             self._failures[client] = recent
             if len(recent) >= self.limit:
                 self._locked_until[client] = now + self.lockout_s
                 self._failures[client] = []
+            self._account_failures = [t for t in self._account_failures if now - t < self.window_s] + [now]
+            if len(self._account_failures) >= self.account_limit:
+                self._account_locked_until = now + self.account_lockout_s
+                self._account_failures = []
+            self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        """Keep memory bounded however many addresses guess: drop expired locks and stale failures."""
+        if len(self._failures) + len(self._locked_until) <= self.max_clients:
+            return
+        self._locked_until = {c: t for c, t in self._locked_until.items() if t > now}
+        self._failures = {c: ts for c, ts in self._failures.items() if ts and now - ts[-1] < self.window_s}
+        self._forget(self._failures)
+
+    def _forget(self, table: dict[str, Any]) -> None:
+        while len(table) > self.max_clients:
+            del table[next(iter(table))]  # insertion order: the oldest first
 
 
 def new_code() -> str:
@@ -225,7 +266,8 @@ def _criteria_means(finished: list[Attempt]) -> dict[str, float | None]:
 
 
 def _safe_cell(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: a student's name must not."""
+    """Spreadsheets run cells starting with = + - @ as formulas: a student's name must not. No control or
+    bidi characters either (checked before cleaning, so a leading tab or CR is still quoted)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        return "'" + clean_text(value)
+    return clean_text(value) if isinstance(value, str) else value

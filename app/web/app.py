@@ -10,7 +10,9 @@ and limits are launch arguments in Gradio 6: pass `**launch_options(settings)`.
 
 # No `from __future__ import annotations` here: gr.api() reads the endpoint functions' type hints.
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -21,7 +23,9 @@ from app.debate.prompts import DEFAULT_MODE
 from app.debate.service import DebateService
 from app.settings import Settings
 from app.web.classroom_tab import build_classroom_tab, round_key_state, wire_classroom
-from app.web.limits import BodySizeLimit
+from app.web.clients import distrust_forwarded_headers, trusted_networks
+from app.web.export import EXPORTS
+from app.web.limits import BodySizeLimit, LoginThrottle
 from app.web.page import Page, build_page, page_css
 from app.web.practice import PracticeDesk
 from app.web.room import APIError, DebateRoom, View
@@ -29,6 +33,7 @@ from app.web.sessions import SessionStore, browser_secret
 from app.web.teacher_desk import TeacherDesk
 from app.web.teacher_tab import build_teacher_tab, wire_teacher
 
+CACHE_CLEANUP = (3600, 86400)  # Gradio's delete_cache: every hour, files older than a day
 FOCUS_INPUT = "() => { document.querySelector('#cp-input textarea')?.focus(); }"
 
 
@@ -44,7 +49,15 @@ def theme() -> gr.themes.Base:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Everything `demo.launch()` needs besides host, port and auth: look, limits, safety."""
+    """Everything `demo.launch()` needs besides host, port and auth: look, limits, safety.
+
+    Client addresses are the socket peer unless it is a listed proxy (`distrust_forwarded_headers`,
+    clients.py); the site login is throttled like the teacher password; exports are served from the data
+    dir's `exports/` folder only (export.py)."""
+    trusted = trusted_networks(settings.trusted_proxies)
+    distrust_forwarded_headers()
+    exports = settings.data_dir / EXPORTS
+    middleware = [BodySizeLimit.middleware(settings.max_upload_bytes), LoginThrottle.middleware(trusted=trusted)]
     return {
         "theme": theme(),
         "css": page_css(),
@@ -52,8 +65,18 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "ssr_mode": False,
         "show_error": False,
         "max_file_size": settings.max_upload_bytes,
-        "app_kwargs": {"middleware": [BodySizeLimit.middleware(settings.max_upload_bytes)]},
+        "allowed_paths": [str(exports.resolve())],
+        "app_kwargs": {"middleware": middleware},
     }
+
+
+def use_data_dir_cache(settings: Settings) -> Path:
+    """Gradio's upload and file cache in the data dir (`gradio-cache/`), not the system temp folder; set
+    before any component exists (each reads it when created). `CACHE_CLEANUP` on the Blocks removes what
+    it put there: every hour the files older than a day, and all of them when the server stops."""
+    folder = (settings.data_dir / "gradio-cache").resolve()
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
 
 
 def create_app(
@@ -63,10 +86,12 @@ def create_app(
 
     `classroom` defaults to a ClassroomService over the same service, its SQLite file in the data dir."""
     settings = settings or service.settings
+    use_data_dir_cache(settings)
     room = DebateRoom(service, SessionStore(settings.data_dir / "sessions"))
     classroom = classroom or ClassroomService(service, classroom_settings(settings), settings.data_dir)
-    practice, teaching = PracticeDesk(classroom, room), TeacherDesk(classroom, room)
-    with gr.Blocks(title="Counterpoint", analytics_enabled=False) as demo:
+    trusted = trusted_networks(settings.trusted_proxies)
+    practice, teaching = PracticeDesk(classroom, room), TeacherDesk(classroom, room, trusted_proxies=trusted)
+    with gr.Blocks(title="Counterpoint", analytics_enabled=False, delete_cache=CACHE_CLEANUP) as demo:
         page = build_page(room, settings)
         round_key = round_key_state(browser_secret(room.sessions.folder))
         with page.tabs:

@@ -1,14 +1,30 @@
-"""Export a debate as Markdown: every message, and under each reply its citations with passage text."""
+"""Export a debate as Markdown: every message, and under each reply its citations with passage text.
+
+Every download (a debate, a practice round, a teacher's CSV and JSON) is written under the data dir's
+`exports/` folder, never the system temp folder, and files there older than `EXPORT_MAX_AGE_S` are
+removed (checked at most every `SWEEP_EVERY_S`). Gradio serves the copy it makes in its own cache, which
+is in the data dir too and is cleaned by `delete_cache` (see app.py).
+"""
 
 from __future__ import annotations
 
 import re
-import tempfile
+import shutil
+import threading
+import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from app.debate.models import LABEL_NAMES
+from app.text_safety import clean_text
 from app.web.sessions import Debate, Turn
+
+EXPORTS = "exports"
+EXPORT_MAX_AGE_S = 24 * 3600.0
+SWEEP_EVERY_S = 3600.0
+_swept: dict[Path, float] = {}
+_sweep_lock = threading.Lock()
 
 
 def debate_markdown(debate: Debate, titles: dict[str, str], backend: str) -> str:
@@ -24,7 +40,7 @@ def debate_markdown(debate: Debate, titles: dict[str, str], backend: str) -> str
         lines += _turn(number, turn, titles)
     if not debate.turns:
         lines.append("_No messages yet._")
-    return "\n".join(lines).rstrip() + "\n"
+    return clean_text("\n".join(lines).rstrip() + "\n")  # no control or bidi characters, whatever is stored
 
 
 def _turn(number: int, turn: Turn, titles: dict[str, str]) -> list[str]:
@@ -72,10 +88,35 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text).strip()
 
 
-def write_export(debate: Debate, markdown: str) -> Path:
-    """Write the export where Gradio may serve it from (the temp dir), named for the download."""
-    folder = Path(tempfile.gettempdir()) / "counterpoint-exports" / debate.id
+def exports_folder(data_dir: Path, name: str) -> Path:
+    """`data_dir/exports/<name>`, created; old exports are swept first (at most every `SWEEP_EVERY_S`)."""
+    root = data_dir / EXPORTS
+    sweep_exports(root)
+    folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "counterpoint-debate.md"
+    return folder
+
+
+def sweep_exports(root: Path, max_age_s: float = EXPORT_MAX_AGE_S, force: bool = False) -> int:
+    """Remove export folders untouched for `max_age_s`; returns how many went."""
+    now = time.time()
+    with _sweep_lock:
+        if not force and now - _swept.get(root, 0.0) < SWEEP_EVERY_S:
+            return 0
+        _swept[root] = now
+    removed = 0
+    with suppress(OSError):
+        for folder in root.iterdir():
+            with suppress(OSError):
+                touched = max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.glob("*"))])
+                if now - touched > max_age_s:
+                    shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
+                    removed += 1
+    return removed
+
+
+def write_export(debate: Debate, markdown: str, data_dir: Path) -> Path:
+    """Write the export under the data dir (Gradio copies it into its cache to serve it)."""
+    path = exports_folder(data_dir, debate.id) / "counterpoint-debate.md"
     path.write_text(markdown, encoding="utf-8")
     return path

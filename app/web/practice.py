@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,9 @@ from app.classroom.errors import AccessDenied, ClassroomError
 from app.classroom.rounds import RoundFormat, parse_side
 from app.classroom.service import ClassroomService, normalise_code
 from app.classroom.store import Attempt
+from app.text_safety import clean_strings, clean_text
 from app.web import classroom_html as html
+from app.web.export import exports_folder
 from app.web.room import DebateRoom
 from app.web.source import source_html
 from app.web.status import Level, status_html
@@ -116,12 +117,11 @@ class PracticeDesk:
 
     def _exports(self, attempt: Attempt) -> tuple[Path, Path]:
         """The finished round as Markdown and JSON files (in a folder named for a hash, never the token)."""
-        folder = Path(tempfile.gettempdir()) / "counterpoint-exports" / f"round-{_digest(attempt.token)}"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = exports_folder(self.room.service.settings.data_dir, f"round-{_digest(attempt.token)}")
         name = f"counterpoint-round-{_slug(attempt.student_name)}"
         md, js = folder / f"{name}.md", folder / f"{name}.json"
-        md.write_text(self.classroom.export_markdown(attempt.token), encoding="utf-8")
-        data = self.classroom.export_json(attempt.token)
+        md.write_text(clean_text(self.classroom.export_markdown(attempt.token)), encoding="utf-8")
+        data = clean_strings(self.classroom.export_json(attempt.token))
         js.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         return md, js
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.debate.errors import CounterpointError
 from app.debate.prompts import DEFAULT_MODE, MODES, mode_spec, normalise_mode
 from app.debate.service import DebateService
+from app.text_safety import clean_text
 from app.web import argument_view, chips, evidence, export, source
 from app.web.sessions import Debate, SessionStore
 from app.web.status import Level, status_html
@@ -81,7 +83,7 @@ class DebateRoom:
 
     def usable_doc(self, doc: str | None) -> str:
         """`doc` if it is in the index, else the default essay, else any document."""
-        if doc and self.service.store.document(doc) is not None:
+        if isinstance(doc, str) and doc and self.service.store.document(doc) is not None:
             return doc
         docs = [r.slug for r in self.service.documents()]
         default = self.service.default_doc
@@ -119,7 +121,7 @@ class DebateRoom:
 
     def _export(self, debate: Debate) -> Path:
         markdown = export.debate_markdown(debate, self.titles(), self.service.backend_description())
-        return export.write_export(debate, markdown)
+        return export.write_export(debate, markdown, self.service.settings.data_dir)
 
     # --- session lifecycle -------------------------------------------------------------------------
     def debate(self, session_id: object, doc: str | None = None, mode: str | None = None) -> Debate:
@@ -165,10 +167,10 @@ class DebateRoom:
     # --- turns -------------------------------------------------------------------------------------
     def send(self, message: str, mode: str, doc: str, session_id: object) -> Iterator[View]:
         """Send: stream the reply into the chat, then refresh evidence, source, status and export."""
-        if not (message or "").strip():
+        if not isinstance(message, str) or not message.strip():  # nothing, or not text (a script calling)
             yield View()
             return
-        debate = self.debate(session_id, doc, mode)
+        debate = self.debate(session_id, doc if isinstance(doc, str) else None, mode if isinstance(mode, str) else None)
         yield from self._stream(debate, message, retry=False)
 
     def retry(self, mode: str, doc: str, session_id: object) -> Iterator[View]:
@@ -238,9 +240,13 @@ class DebateRoom:
         return self.screen(target, done)
 
     # --- API ---------------------------------------------------------------------------------------
-    def api_chat(self, message: str, mode: str, doc: str, session_id: str) -> Iterator[dict[str, Any]]:
-        """`/chat`: stream {"session_id", "text", "done"}; the last item adds "reply" and "notice"."""
-        debate = self.debate(session_id, doc or None, mode or DEFAULT_MODE)
+    def api_chat(self, message: object, mode: object, doc: object, session_id: object) -> Iterator[dict[str, Any]]:
+        """`/chat`: stream {"session_id", "text", "done"}; the last item adds "reply" and "notice".
+
+        Checked before anything runs: every argument must be text, the mode and the document must exist
+        (an unknown one is refused, naming the ones there are, never silently replaced by the default)."""
+        message, mode, doc, session_id = self._api_arguments(message, mode, doc, session_id)
+        debate = self.debate(session_id, doc or None, mode)
         for update in run_turn(self.service, self.sessions, debate, message, debate.mode, debate.doc):
             if update.error:
                 raise APIError(update.error)
@@ -248,6 +254,22 @@ class DebateRoom:
             if update.done and update.turn is not None:
                 item.update(reply=update.turn.reply, notice=update.turn.notice)
             yield item
+
+    def _api_arguments(self, message: object, mode: object, doc: object, session_id: object) -> tuple[str, ...]:
+        named = {"message": message, "mode": mode, "doc": doc, "session_id": session_id}
+        for name, value in named.items():
+            if value is not None and not isinstance(value, str):
+                raise APIError(f"'{name}' must be text (a JSON string), not {_json_type(value)}")
+        if message is None:
+            raise APIError("'message' is missing: send the claim to debate as text")
+        try:
+            mode = normalise_mode(str(mode or DEFAULT_MODE))
+        except CounterpointError as exc:
+            raise APIError(str(exc)) from exc
+        if doc and self.service.store.document(str(doc)) is None:
+            known = ", ".join(f"'{r.slug}'" for r in self.service.documents()) or "none (ingest one first)"
+            raise APIError(f"no document '{clean_text(str(doc))[:80]}' in the index; available: {known}")
+        return str(message), mode, str(doc or ""), str(session_id or "")
 
     def api_documents(self) -> list[dict[str, Any]]:
         return [
@@ -264,6 +286,11 @@ class DebateRoom:
 
 class APIError(Exception):
     """Raised to API callers as a `gr.Error` (see app.py)."""
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", dict: "an object", list: "a list"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
 
 
 def _mode(mode: str | None) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from app.debate.errors import CounterpointError
+from app.text_safety import clean_strings
 from app.web.text import ui_text
 
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -111,7 +112,7 @@ class Debate:
             "id": self.id,
             "doc": self.doc,
             "mode": self.mode,
-            "turns": [asdict(t) for t in self.turns],
+            "turns": [clean_strings(asdict(t)) for t in self.turns],  # no control or bidi characters on disk
             "created": self.created,
             "updated": self.updated,
             "revision": self.revision,
@@ -119,7 +120,7 @@ class Debate:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Debate:
-        turns = [Turn(**t) for t in data.get("turns", [])]
+        turns = [Turn(**clean_strings(t)) for t in data.get("turns", [])]  # nor from a file written before
         return cls(
             id=data["id"],
             doc=data["doc"],

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,10 @@ from app.classroom.rounds import RoundFormat
 from app.classroom.service import ClassroomService
 from app.classroom.store import Assignment
 from app.classroom.teacher import PasswordThrottle, Teacher, check_teacher_password
+from app.text_safety import clean_strings
 from app.web import classroom_html as html
+from app.web.clients import Network
+from app.web.export import exports_folder
 from app.web.room import DebateRoom
 from app.web.status import Level, status_html
 from app.web.text import class_text
@@ -32,11 +36,12 @@ log = logging.getLogger("counterpoint.web")
 
 @dataclass
 class TeacherSession:
-    """An unlocked teacher: lives only in the server's per-session state."""
+    """An unlocked teacher: lives only in the server's per-session state. `folder` holds its downloads
+    (under the data dir's exports, named with a fresh random token)."""
 
     teacher: Teacher
     password: str = field(repr=False)
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="counterpoint-teacher-")))
+    folder: Path | None = None
 
 
 @dataclass
@@ -61,10 +66,17 @@ class DeskView:
 class TeacherDesk:
     """Teacher handlers over one classroom service."""
 
-    def __init__(self, classroom: ClassroomService, room: DebateRoom, throttle: PasswordThrottle | None = None) -> None:
+    def __init__(
+        self,
+        classroom: ClassroomService,
+        room: DebateRoom,
+        throttle: PasswordThrottle | None = None,
+        trusted_proxies: Sequence[Network] = (),
+    ) -> None:
         self.classroom = classroom
         self.room = room
         self.throttle = throttle or PasswordThrottle()
+        self.trusted_proxies = tuple(trusted_proxies)  # whose X-Forwarded-For names the client (clients.py)
 
     @property
     def enabled(self) -> bool:
@@ -79,7 +91,8 @@ class TeacherDesk:
     def unlock(self, password: str, client: str = "local") -> tuple[TeacherSession | None, DeskView]:
         """Check the password on the server; a session to keep in `gr.State`, or a friendly refusal.
 
-        `client` (the caller's address) is what the guessing throttle counts by.
+        `client` (the caller's address, from `clients.request_client`) is what the guessing throttle counts
+        by, with the account as a whole (see `PasswordThrottle`).
         """
         wait = self.throttle.wait_s(client)
         if wait > 0:
@@ -201,10 +214,11 @@ class TeacherDesk:
 
     def _downloads(self, held: TeacherSession, code: str) -> tuple[Path, Path]:
         """The assignment as CSV and JSON, written to this teacher session's own temporary folder."""
-        held.folder.mkdir(parents=True, exist_ok=True)
+        data_dir = self.room.service.settings.data_dir
+        held.folder = exports_folder(data_dir, held.folder.name if held.folder else f"teacher-{secrets.token_hex(16)}")
         csv_path = held.folder / f"counterpoint-{code}-attempts.csv"
         json_path = held.folder / f"counterpoint-{code}.json"
         csv_path.write_text(held.teacher.export_csv(code), encoding="utf-8-sig")  # BOM: spreadsheets read UTF-8
-        data = held.teacher.export_json(code)
+        data = clean_strings(held.teacher.export_json(code))
         json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         return csv_path, json_path

@@ -17,6 +17,7 @@ import gradio as gr
 from app.classroom.rounds import MAX_ROUNDS, MAX_WORD_LIMIT
 from app.settings import Settings
 from app.web.classroom_html import panel_title
+from app.web.clients import request_client
 from app.web.teacher_desk import DeskView, TeacherDesk
 from app.web.text import class_text
 from app.web.updates import keep
@@ -162,8 +163,7 @@ def wire_teacher(desk: TeacherDesk, tab: TeacherTab) -> None:
     quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden", "concurrency_limit": None}
 
     def teacher_unlock(password: str, request: gr.Request) -> tuple[Any, ...]:
-        client = request.client.host if request is not None and request.client is not None else "unknown"
-        session, view = desk.unlock(password, client)
+        session, view = desk.unlock(password, request_client(request, desk.trusted_proxies))
         return (session, *TeacherTab.show(view))
 
     def teacher_lock() -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.debate.errors import CounterpointError
 from app.debate.service import DebateService
+from app.text_safety import clean_strings, clean_text
 from app.web.sessions import Debate, SessionStore, Turn
 from app.web.text import ui_text
 from ingest.errors import IngestError
@@ -23,6 +24,7 @@ log = logging.getLogger("counterpoint.web")
 # Tokens arriving closer together than this are sent together: a reader sees no difference at 10 updates
 # a second, and every update costs the server and each client a message (30 students x 60 tokens adds up).
 STREAM_INTERVAL_S = 0.1
+TRUNCATED_NOTE = " … [message cut here: it was {length:,} characters, over the {limit:,}-character limit]"
 
 
 @dataclass
@@ -43,6 +45,13 @@ def friendly_error(exc: BaseException) -> str:
     return ui_text("unexpected", kind=type(exc).__name__)
 
 
+def stored_message(message: str, limit: int) -> str:
+    """What a debate keeps of a message: all of it, or (over the limit, refused) its start and a note."""
+    if len(message.strip()) <= limit:  # measured as the service measures it
+        return message
+    return message[:limit] + TRUNCATED_NOTE.format(length=len(message), limit=limit)
+
+
 def run_turn(
     service: DebateService,
     sessions: SessionStore,
@@ -52,7 +61,11 @@ def run_turn(
     doc: str,
     retry: bool = False,
 ) -> Iterator[TurnUpdate]:
-    """Yield the reply as it grows, then the recorded turn (or an error, recording nothing)."""
+    """Yield the reply as it grows, then the recorded turn (or an error, recording nothing).
+
+    The message is cleaned here, where the page and the API meet (no control or bidi characters); one
+    over the length limit is refused by the service and kept only up to the limit, with a note."""
+    message = clean_text(message)
     if retry:
         if not debate.turns:
             yield TurnUpdate(error=ui_text("nothing_to_retry"), done=True)
@@ -60,8 +73,9 @@ def run_turn(
         message, history = debate.turns[-1].user, debate.history(-1)
     else:
         history = debate.history()
+    kept = stored_message(message, service.settings.max_message_chars)
     try:
-        pending = sessions.begin(debate, message, mode, doc, replaces_last=retry)
+        pending = sessions.begin(debate, kept, mode, doc, replaces_last=retry)
     except CounterpointError as exc:
         yield TurnUpdate(error=str(exc), done=True)
         return
@@ -70,7 +84,7 @@ def run_turn(
     try:
         for event in service.stream(message, history, mode, doc):
             if event.kind == "text":
-                pending.text += event.text
+                pending.text += clean_text(event.text)
                 if time.monotonic() - sent_at >= STREAM_INTERVAL_S:
                     sent_at = time.monotonic()
                     yield TurnUpdate(partial=pending.text)
@@ -85,7 +99,8 @@ def run_turn(
     except GeneratorExit:
         sessions.abandon(debate, pending)  # the page went away mid-turn; Stop may already have recorded it
         raise
-    turn = Turn(user=message, mode=final.mode, doc=final.doc or doc, text=final.text, reply=final.to_json())
+    reply = clean_strings(final.to_json())
+    turn = Turn(user=kept, mode=final.mode, doc=final.doc or doc, text=clean_text(final.text), reply=reply)
     try:
         recorded = sessions.commit(debate, pending, turn)
     except OSError as exc:  # the disk filled up or went read-only mid-debate: show the reply, say so

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -58,3 +59,59 @@ def test_cli_serve_reports_a_malformed_password_in_one_line(monkeypatch: pytest.
     result = CliRunner().invoke(main, ["serve", "--port", "7998"])
     assert result.exit_code == 2
     assert "error: COUNTERPOINT_AUTH must look like user:password" in result.output
+
+
+def test_cli_serve_on_a_full_disk_names_the_data_folder_and_the_fix_in_one_line(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chromadb
+    from chromadb.errors import InternalError
+
+    def full(*args: Any, **kwargs: Any) -> Any:  # what Chroma's Rust core raises when SQLite cannot write
+        raise InternalError("error returned from database: (code: 13) database or disk is full")
+
+    monkeypatch.setattr("app.wiring.make_embedder", lambda settings: embedder)
+    monkeypatch.setattr(chromadb, "PersistentClient", full)
+    data = tmp_path / "data"
+    result = CliRunner().invoke(main, ["--data-dir", str(data), "serve", "--backend", "fake", "--port", "7997"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "unexpected failure" not in lines[0] and "Traceback" not in result.output
+    assert lines[0].startswith(f"error: the data folder {data / 'chroma'} is full")
+    assert lines[0].endswith("free some space or set COUNTERPOINT_DATA_DIR")
+
+
+def test_a_full_disk_anywhere_else_at_start_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    def full(*args: Any, **kwargs: Any) -> Any:  # e.g. the classroom's SQLite file
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("app.wiring.make_service", full)
+    data = tmp_path / "data"
+    result = CliRunner().invoke(main, ["--data-dir", str(data), "serve", "--port", "7996"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: the data folder {data} is full (no space left on the disk): free some space or set "
+        "COUNTERPOINT_DATA_DIR"
+    )
+
+
+def test_trusted_proxies_are_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNTERPOINT_TRUSTED_PROXIES", "10.0.0.1, my-proxy")
+    result = CliRunner().invoke(main, ["serve", "--port", "7995"])
+    assert result.exit_code == 2
+    assert "error: COUNTERPOINT_TRUSTED_PROXIES: 'my-proxy' is not an IP address" in result.output
+
+
+def test_uploads_and_exports_stay_in_the_data_dir_and_are_cleaned(settings: Settings, embedder: Embedder) -> None:
+    import os
+
+    from app.web.app import CACHE_CLEANUP, create_app, launch_options
+
+    settings = fake_settings(settings.data_dir)
+    demo = create_app(make_debate_service(settings, embedder), settings)
+    assert os.environ["GRADIO_TEMP_DIR"] == str((settings.data_dir / "gradio-cache").resolve())
+    assert demo.delete_cache == CACHE_CLEANUP == (3600, 86400)
+    assert launch_options(settings)["allowed_paths"] == [str((settings.data_dir / "exports").resolve())]
+    assert os.environ["FORWARDED_ALLOW_IPS"] == ""  # uvicorn never rewrites the peer from headers

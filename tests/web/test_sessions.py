@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.debate.errors import CounterpointError
+from app.settings import Settings
 from app.web.sessions import SessionStore, Turn, browser_secret, is_session_id
 
 
@@ -88,6 +89,8 @@ def test_a_full_disk_mid_debate_shows_the_reply_says_so_and_keeps_the_file(
     from app.web.turns import run_turn
 
     class OneReply:
+        settings = Settings()
+
         def stream(self, message, history, mode, doc):  # type: ignore[no-untyped-def]
             yield ReplyEvent("text", "The essay disagrees.")
             yield ReplyEvent("reply", reply=Reply(text="The essay disagrees.", mode=mode, strategy="free", doc=doc))
