@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.cli import UserError, friendly_errors
+from app.cli_errors import UserError, friendly_errors
 from app.settings import Settings
 
 

@@ -148,7 +148,7 @@ def ingest_document(
     version = document_version(doc, chunking, embedder.model_id)
     current = store.document(doc.slug)
     if current is not None and current.version == version:
-        ensure_map(current, store, embedder)  # one lookup when the map is there
+        ensure_map(current, store)  # one lookup when the map is there
         return current, False
     passages = chunk_document(doc, chunking, embedder.count_tokens)
     done = 0
@@ -161,7 +161,7 @@ def ingest_document(
 
     embeddings = embedder.encode([p.index_text for p in passages], on_batch=on_batch)
     store.write_passages(version, passages, embeddings)
-    amap = build_map(doc.slug, doc.text, passages, embed=embedder.encode, title=doc.title, version=version)
+    amap = build_map(doc.slug, doc.text, passages, title=doc.title, version=version)
     store.write_map(doc.slug, amap.version, json.dumps(amap.to_json()))
     record = DocumentRecord(
         slug=doc.slug,
@@ -178,8 +178,10 @@ def ingest_document(
     return record, True
 
 
-def ensure_map(record: DocumentRecord, store: PassageStore, embedder: Embedder) -> bool:
+def ensure_map(record: DocumentRecord, store: PassageStore) -> bool:
     """Build the argument map of a published version that lacks one (older index, changed cue rules).
+
+    The rule-based map needs no model (cues, structure, position), so it costs milliseconds.
 
     Costs one lookup when the map is there; returns whether it wrote one.
     """
@@ -187,9 +189,7 @@ def ensure_map(record: DocumentRecord, store: PassageStore, embedder: Embedder) 
     if store.read_map(record.slug, version) is not None:
         return False
     passages = store.passages_of(record.slug)
-    amap = build_map(
-        record.slug, record.text, passages, embed=embedder.encode, title=record.title, version=record.version
-    )
+    amap = build_map(record.slug, record.text, passages, title=record.title, version=record.version)
     store.write_map(record.slug, version, json.dumps(amap.to_json()))
     store.prune_maps(record.slug, version)
     return True

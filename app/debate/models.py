@@ -37,6 +37,9 @@ class Quote:
     start: int | None = None
     end: int | None = None
     passage_id: str | None = None
+    role: str | None = None  # the argument-map role of the quoted sentence (thesis, reason, concession…)
+    voice: str | None = None  # author, or reported (a view the essay describes in order to reject it)
+    attributed: str | None = None  # how the reply presents it: as the author's view, or as a reported one
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Reply:
     completion_tokens: int = 0
     notice: str = ""
     model_text: str = ""
+    intent: str = ""  # what the message does: claim, question, agreement, pushback, misquote, off_topic…
+    user_stance: str = "unclear"  # the user's side toward the thesis: for, against, unclear
+    target: list[str] = field(default_factory=list)  # the map nodes the message engages
+    moves: list[str] = field(default_factory=list)  # the debate moves of this reply, in order
+    user_quotes: list[dict[str, Any]] = field(default_factory=list)  # quotations in the message, checked
 
     @property
     def verified_quotes(self) -> list[Quote]:
@@ -105,4 +113,9 @@ class Reply:
             "tokens": {"prompt": self.prompt_tokens, "completion": self.completion_tokens},
             "notice": self.notice,
             "model_text": self.model_text,
+            "intent": self.intent,
+            "user_stance": self.user_stance,
+            "target": list(self.target),
+            "moves": list(self.moves),
+            "user_quotes": list(self.user_quotes),
         }

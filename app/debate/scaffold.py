@@ -170,3 +170,23 @@ def _capitalised_words(sentence: str) -> list[str]:
             names.append(token)
         starts = False
     return names
+
+
+_QUESTION_START = re.compile(
+    r"^(what|why|how|which|where|when|who|whose|is|are|was|were|does|do|did|can|could|would|should|will|has|have|"
+    r"if|isn't|doesn't|don't|aren't)\b",
+    re.IGNORECASE,
+)
+_PLURAL_AFTER_IS = re.compile(r"^(is|was|does|has)\s+(\w+\s+){0,2}\w+s\s+(a|an|the)\b", re.IGNORECASE)
+_ODD = re.compile(r"\b(opposite of|in terms of|what'?s the|the answer is)\b", re.IGNORECASE)
+
+
+def well_formed_question(sentence: str, about: str) -> bool:
+    """A question that reads well ("Is AI video tools a…?" does not) and is about the node it follows."""
+    text = sentence.strip()
+    if not text.endswith("?") or not _QUESTION_START.match(text) or _ODD.search(text):
+        return False
+    if _PLURAL_AFTER_IS.match(text) or not 6 <= len(text.split()) <= 30:
+        return False
+    content = {w for w in words(text) if len(w) > 3}
+    return len(content & {w for w in words(about) if len(w) > 3}) >= 2

@@ -21,26 +21,31 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from app.debate import prompts
-from argument.mapper import map_version
-from argument.model import ArgumentMap
 from app.debate.backends import default_strategy, describe, explain_failure, make_chat_model
-from app.debate.citations import find_quotations, verify_citations, verify_quote
+from app.debate.citations import CURLY_QUOTATION, find_quotations, verify_citations, verify_quote
 from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
+from app.debate.moves import Context, Step, frame, plan, shorten_claim
+from app.debate.reading import NodeIndex, read_message
 from app.debate.retrieval import HybridRetriever
+from app.debate.role_query import role_nodes, role_passage_ids, role_query
 from app.debate.safety import INJECTION, redact_instructions
-from app.debate.scaffold import USER_AGREES, Selected, best_concession, filter_piece, select_sentences
+from app.debate.scaffold import filter_piece, well_formed_question
 from app.debate.textmatch import NormalisedText
 from app.settings import Settings
+from argument.mapper import map_version
+from argument.model import ArgumentMap, Node
 from ingest.embedder import Embedder
 from ingest.loaders import slugify
-from ingest.pipeline import ensure_map
 from ingest.models import Passage
+from ingest.pipeline import ensure_map
 from ingest.sentences import split_sentences
 from ingest.store import DocumentRecord, PassageStore
 
-OFF_TOPIC_SCORE = 0.15  # best sentence similarity below this: the message is not about the essay
 PIECE_GROUNDING = 0.3  # the model's question must be at least this close to the quoted passage to be shown
+REPORTED_FRAME = re.compile(
+    r"\b(reports?|rejects?|knock(s)? (it )?down|sets? up|view|critics|consensus|narrative|assum\w+|claim that)\b", re.I
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -81,6 +86,7 @@ class DebateService:
         self._chat_model = chat_model
         self._sources: dict[str, NormalisedText] = {}
         self._maps: dict[str, ArgumentMap] = {}
+        self._node_indexes: dict[str, NodeIndex] = {}
 
     # --- documents and backend --------------------------------------------------------------------
     @property
@@ -104,9 +110,9 @@ class DebateService:
         version = map_version(record.version)
         data = self.store.read_map(record.slug, version)
         if data is None:
-            ensure_map(record, self.store, self.embedder)
+            ensure_map(record, self.store)
             data = self.store.read_map(record.slug, version) or "{}"
-        amap = self._maps[record.version] = ArgumentMap.from_json(json.loads(data))
+        amap = self._maps[record.version] = _without_instructions(ArgumentMap.from_json(json.loads(data)), record)
         return amap
 
     def backend_description(self) -> str:
@@ -186,8 +192,6 @@ class DebateService:
     def _role_passages(self, message: str, record: DocumentRecord, vector: np.ndarray) -> list[str]:
         """A question about the argument itself (its thesis, concessions…): the passages holding those
         nodes lead the retrieval (app/debate/role_query.py)."""
-        from app.debate.role_query import role_passage_ids, role_query
-
         roles = role_query(message)
         if not roles:
             return []
@@ -202,86 +206,156 @@ class DebateService:
         return cached
 
     # --- scaffolded -------------------------------------------------------------------------------
-    def _select(self, turn: Turn) -> list[Selected]:
-        """Sentences to quote. A devil's advocate facing agreement leads with the author's own concession."""
-        scored = [(p, self._sentence_scores(turn.vector, p)) for p in turn.passages]
-        selected = select_sentences(scored)
-        if turn.mode != "devils-advocate" or not USER_AGREES.search(turn.message):
-            return selected
-        whole = [(p, self._sentence_scores(turn.vector, p)) for p in self.retriever.index(turn.record.slug).passages]
-        concession = best_concession(whole)
-        if concession is None:
-            return selected
-        if concession.passage.id not in {p.id for p in turn.passages}:
-            turn.passages.append(concession.passage)  # supplied, so its marker stays valid
-        return [concession, *[s for s in selected if s.passage.id != concession.passage.id]][:2]
-
     def _scaffolded(self, turn: Turn) -> Iterator[ReplyEvent]:
         spec = prompts.mode_spec(turn.mode)
-        reply, selected, off_topic = self._quoted(turn, spec, "scaffolded")
+        reply, steps = self._quoted(turn, "scaffolded")
         backbone = reply.text
         yield ReplyEvent("text", backbone)
-
-        closing = self._piece(turn, spec, selected, off_topic, reply)
-        reply.text = backbone + "\n\n" + closing.text
-        reply.sentences.append(closing)
-        for citation in [c for c in reply.citations if c.auto]:
-            closing.markers.append(citation.marker)
-        yield ReplyEvent("text", "\n\n" + closing.text)
+        closing = self._closing(turn, spec, steps, reply)
+        if closing is not None:
+            reply.text = backbone + "\n\n" + closing.text
+            reply.sentences.append(closing)
+            yield ReplyEvent("text", "\n\n" + closing.text)
         yield from _done(reply, turn.started)
 
-    def _quoted(self, turn: Turn, spec: prompts.ModeSpec, strategy: str) -> tuple[Reply, list[Selected], bool]:
-        """A reply whose text is the backbone (frames and verbatim quotes); also what was selected."""
-        selected = self._select(turn)
-        off_topic = not selected or selected[0].score < OFF_TOPIC_SCORE
+    def _quoted(self, turn: Turn, strategy: str) -> tuple[Reply, list[Step]]:
+        """A reply whose text is the backbone: the planned moves, each quoting the text verbatim."""
         reply = Reply(text="", mode=turn.mode, strategy=strategy, doc=turn.record.slug, passages=turn.passages)
         reply.timings.retrieval_s = turn.retrieval_s
-        reply.text = self._backbone(turn, spec, selected, off_topic, reply)
+        steps = self._plan(turn, reply)
+        body = steps[:-1] if _is_closing(steps) else steps
+        reply.text = self._render(turn, body, reply)
         reply.timings.first_text_s = time.perf_counter() - turn.started
-        return reply, selected, off_topic
+        return reply, steps
 
-    def _backbone(
-        self, turn: Turn, spec: prompts.ModeSpec, selected: list[Selected], off_topic: bool, reply: Reply
-    ) -> str:
-        """Frame lines from prompts/ around verbatim quotes, each with its citation marker."""
+    def _plan(self, turn: Turn, reply: Reply) -> list[Step]:
+        """Read the message against the map, then choose the moves; the reading goes into the reply."""
+        amap = self._map_of(turn.record)
+        index = self._node_index(amap, turn.record)
+        source = self.source(turn.record)
+        all_passages = self.retriever.index(turn.record.slug, turn.record).passages
+        reading = read_message(turn.message, turn.history, index, turn.vector, source, all_passages, self._embed)
+        reply.intent, reply.user_stance, reply.target = reading.intent, reading.user_stance, list(reading.target)
+        reply.user_quotes = [q.to_json() for q in reading.user_quotes]
+
+        def similarity(node: Node) -> float:
+            return index.similarity(node, turn.vector)
+
+        ctx = Context(
+            reading=reading,
+            mode=turn.mode,
+            amap=amap,
+            used=self._used_nodes(turn, amap, source),
+            similarity=similarity,
+            claim=shorten_claim(turn.message),
+            role_nodes=role_nodes(turn.message, amap, similarity) if reading.intent == "question" else None,
+        )
+        steps = plan(ctx)
+        if reading.foreign:
+            steps.insert(0, Step("language", frame("language")))
+        if reading.intent == "injection":
+            steps.insert(0, Step("refuse", prompts.messages()["injection"]))
+        reply.moves = [s.move for s in steps if s.move not in ("language", "refuse")]
+        return steps
+
+    def _render(self, turn: Turn, steps: list[Step], reply: Reply) -> str:
+        """Each step becomes a line: its frame, the verbatim quote with its marker, and its question."""
         lines: list[str] = []
-        if INJECTION.search(turn.message):
-            lines.append(prompts.messages()["injection"])
-            reply.sentences.append(Sentence(lines[-1], "frame"))
-        if off_topic:
-            lines.append(prompts.messages()["off_topic"])
-            reply.sentences.append(Sentence(lines[-1], "frame"))
-            selected = selected[:1]
-        agrees = bool(USER_AGREES.search(turn.message))
-        for i, sel in enumerate(selected):
-            frame = spec.frame_more if i else (spec.frame_agree if agrees else spec.frame_first)
-            if sel.concession and spec.frame_concession:
-                frame = spec.frame_concession
-            marker = sel.passage.label
-            quote = verify_quote(sel.text, self.source(turn.record), turn.passages)
-            if not quote.verified:  # cannot happen unless the index is corrupt; never show it as a quote
-                continue
-            reply.quotes.append(quote)
-            reply.citations.append(Citation(marker, sel.passage.id, sel.start, sel.end))
-            line = f"{frame} “{sel.text}” [{marker}]"
-            reply.sentences.append(Sentence(line, "quote", [marker]))
-            lines.append(line)
+        source = self.source(turn.record)
+        for step in steps:
+            quoted = self._quote_node(turn, step, reply) if step.node is not None else ""
+            line = " ".join(part for part in (step.frame, quoted) if part)
+            if line:
+                reply.sentences.append(
+                    Sentence(line, "quote" if quoted else "frame", [_marker(quoted)] if quoted else [])
+                )
+                lines.append(line)
+            if step.question:
+                question = _only_verbatim_in_quotes(step.question, source)
+                reply.sentences.append(Sentence(question, "frame"))
+                lines.append(question)
         if not any(s.label == "quote" for s in reply.sentences):
             lines.append(prompts.messages()["no_evidence"])
             reply.sentences.append(Sentence(lines[-1], "frame"))
         return "\n\n".join(lines)
 
-    def _piece(
-        self, turn: Turn, spec: prompts.ModeSpec, selected: list[Selected], off_topic: bool, reply: Reply
-    ) -> Sentence:
-        """The model's one sentence, if it survives the filter; otherwise a question from the mode's bank."""
-        if selected and not off_topic and not INJECTION.search(turn.message):
-            text = self._ask_piece(spec, redact_instructions(selected[0].text), turn.message, reply)
+    def _quote_node(self, turn: Turn, step: Step, reply: Reply) -> str:
+        """`“sentence” [P3]` for a map node, verified against the source; the node's passage is supplied."""
+        node = step.node
+        assert node is not None
+        passage = self._passage_of(turn, node)
+        offset = node.start - passage.start if passage is not None else 0
+        if passage is None or INJECTION.covers(passage.text, offset, offset + len(node.text)):
+            return ""
+        quote = verify_quote(node.text, self.source(turn.record), turn.passages)
+        if not quote.verified:  # cannot happen unless the index is corrupt; never show it as a quote
+            return ""
+        quote.role, quote.voice, quote.attributed = node.role, node.voice, step.attributed
+        reply.quotes.append(quote)
+        reply.citations.append(Citation(passage.label, passage.id, node.start, node.end))
+        return f"“{node.text}” [{passage.label}]"
+
+    def _passage_of(self, turn: Turn, node: Node) -> Passage | None:
+        supplied = next((p for p in turn.passages if p.id == node.passage_id), None)
+        if supplied is not None:
+            return supplied
+        index = self.retriever.index(turn.record.slug, turn.record)
+        if node.passage_id not in index.position:
+            return None
+        passage = index.passage(node.passage_id)
+        turn.passages.append(passage)  # supplied, so its marker stays valid
+        return passage
+
+    def _used_nodes(self, turn: Turn, amap: ArgumentMap, source: NormalisedText) -> set[str]:
+        """Map nodes already quoted by the bot in this debate (so they are not quoted again)."""
+        used: set[str] = set()
+        for h in turn.history:
+            if h.get("role") != "assistant":
+                continue
+            content = h.get("content", "")
+            for start, end in find_quotations(content):
+                span = source.find(content[start:end])
+                node = amap.at(*span) if span else None
+                if node is not None:
+                    used.add(node.id)
+        return used
+
+    def _node_index(self, amap: ArgumentMap, record: DocumentRecord) -> NodeIndex:
+        """Map nodes with vectors: the retriever's sentence vectors (same sentences), embedding only the rest."""
+        cached = self._node_indexes.get(record.version)
+        if cached is not None:
+            return cached
+        by_span: dict[tuple[int, int], np.ndarray] = {}
+        for passage in self.retriever.index(record.slug, record).passages:
+            vectors = self.retriever.sentence_vectors(passage)
+            by_span.update(zip(passage.sentences, vectors, strict=False))
+        nodes = NodeIndex(amap, np.zeros((0, 0), dtype=np.float32))
+        missing = [n.text for n in nodes.nodes if (n.start, n.end) not in by_span]
+        extra = iter(self.embedder.encode(missing)) if missing else iter(())
+        rows = [by_span[(n.start, n.end)] if (n.start, n.end) in by_span else next(extra) for n in nodes.nodes]
+        if rows:
+            nodes.vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+        self._node_indexes[record.version] = nodes
+        return nodes
+
+    def _closing(self, turn: Turn, spec: prompts.ModeSpec, steps: list[Step], reply: Reply) -> Sentence | None:
+        """The last question: the model's, when it is well-formed and about the targeted node; else the plan's."""
+        planned = steps[-1].question if _is_closing(steps) else ""
+        asked = any(s.question for s in steps)
+        target = next((s.node for s in steps if s.node is not None), None)
+        if target is not None and reply.intent not in ("off_topic", "injection"):
+            text = self._ask_piece(spec, redact_instructions(target.text), turn.message, reply)
             candidates = [text[s:e] for s, e in split_sentences(text)]
             kept = filter_piece(candidates, turn.message, turn.passages, question=True).kept
-            if kept and self._similarity(kept[0], selected[0].passage)[1] >= PIECE_GROUNDING:
+            about = " ".join(p.text for p in turn.passages if any(s.node and s.node.passage_id == p.id for s in steps))
+            grounded = kept and any(
+                self._similarity(kept[0], p)[1] >= PIECE_GROUNDING for p in turn.passages if p.id == target.passage_id
+            )
+            if kept and grounded and well_formed_question(kept[0], about or target.text):
                 return self._label_own_sentence(kept[0], turn, reply)
-        return _bank_question(spec, turn.message)
+        if planned:
+            return Sentence(_only_verbatim_in_quotes(planned, self.source(turn.record)), "frame")
+        return None if asked or turn.mode == "socratic" else _bank_question(spec, turn.message)
 
     def _ask_piece(self, spec: prompts.ModeSpec, text: str, claim: str, reply: Reply) -> str:
         """Few-shot: one question about the claim from one essay sentence. Failures become a notice."""
@@ -312,7 +386,11 @@ class DebateService:
         reply = Reply(text="", mode=turn.mode, strategy="free", doc=turn.record.slug, passages=turn.passages)
         reply.timings.retrieval_s = turn.retrieval_s
         system = prompts.render(
-            "system.md", title=turn.record.title, mode_instruction=spec.instruction, max_sentences=5
+            "system.md",
+            title=turn.record.title,
+            mode_instruction=spec.instruction,
+            max_sentences=5,
+            plan=self._plan_for_model(turn, reply),
         )
         shown = [replace(p, text=redact_instructions(p.text)) for p in turn.passages]
         context = prompts.render("passages.md", passages=shown)
@@ -339,13 +417,40 @@ class DebateService:
             return
         reply.text = checked.text
         reply.citations, reply.quotes = checked.citations, checked.quotes
+        self._attribute_quotes(turn, reply)
         reply.sentences, reply.removed_markers = checked.sentences, checked.removed_markers
         yield from _done(reply, turn.started)
 
+    def _plan_for_model(self, turn: Turn, reply: Reply) -> dict[str, Any]:
+        """The same reading and moves as the scaffold, for a capable model to write from."""
+        steps = self._plan(turn, reply)
+        shown = []
+        for step in steps:
+            passage = self._passage_of(turn, step.node) if step.node is not None else None
+            if step.node is not None and passage is not None:
+                node = step.node
+                shown.append({"move": step.move, "marker": passage.label, "text": node.text, "role": node.role,
+                              "voice": node.voice})  # fmt: skip
+        return {"intent": reply.intent, "stance": reply.user_stance, "moves": reply.moves, "steps": shown}
+
+    def _attribute_quotes(self, turn: Turn, reply: Reply) -> None:
+        """Free replies: each verified quote gets its node's role and voice; a reported view presented
+        as the essay's own position is named in a notice."""
+        amap = self._map_of(turn.record)
+        for quote in reply.verified_quotes:
+            node = amap.at(quote.start or 0, quote.end or 0)
+            if node is None:
+                continue
+            sentence = next((s.text for s in reply.sentences if quote.text in s.text), "")
+            quote.role, quote.voice = node.role, node.voice
+            quote.attributed = "reported" if REPORTED_FRAME.search(sentence) else "author"
+            if node.voice == "reported" and quote.attributed == "author":
+                reply.notice = (reply.notice + " " if reply.notice else "") + prompts.messages()["misattributed"]
+
     def _fallback(self, turn: Turn, spec: prompts.ModeSpec) -> Reply:
         """The model gave nothing usable: quote the text and ask the mode's question instead."""
-        reply, _, _ = self._quoted(turn, spec, "free")
-        question = _bank_question(spec, turn.message)
+        reply, steps = self._quoted(turn, "free")
+        question = Sentence(steps[-1].question, "frame") if _is_closing(steps) else _bank_question(spec, turn.message)
         reply.sentences.append(question)
         reply.text += "\n\n" + question.text
         return reply
@@ -384,6 +489,51 @@ class DebateService:
     @lru_cache(maxsize=512)  # noqa: B019 - one service per process; the cache is the point
     def _embed(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text))
+
+
+def _without_instructions(amap: ArgumentMap, record: DocumentRecord) -> ArgumentMap:
+    """Sentences planted as instructions to an assistant are never part of the argument: never quoted,
+    questioned or linked (judged in their paragraph, so split instructions count too)."""
+    planted = {n.id for n in amap.nodes if INJECTION.search(n.text)}
+    for line_start, line_end in _lines(record.text):
+        inside = [n for n in amap.nodes if line_start <= n.start < line_end]
+        line = record.text[line_start:line_end]
+        planted |= {n.id for n in inside if INJECTION.covers(line, n.start - line_start, n.end - line_start)}
+    for node in amap.nodes:
+        if node.id in planted:
+            node.role, node.voice, node.supports, node.answers, node.scheme = "context", "author", [], [], None
+        node.supports = [t for t in node.supports if t not in planted]
+        node.answers = [t for t in node.answers if t not in planted]
+    if amap.thesis in planted:
+        amap.thesis = None
+    return amap
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _is_closing(steps: list[Step]) -> bool:
+    """The plan ends in a question of its own (no quote): the model may offer a better one in its place."""
+    return bool(steps) and steps[-1].node is None and bool(steps[-1].question)
+
+
+def _only_verbatim_in_quotes(text: str, source: NormalisedText) -> str:
+    """Double quotation marks promise the essay's exact words: anything else gets single ones (‘…’)."""
+
+    def mark(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return match.group(0) if source.find(inner) is not None else f"‘{inner}’"
+
+    return CURLY_QUOTATION.sub(mark, text).replace('"', "'")
+
+
+def _marker(quoted: str) -> str:
+    return quoted.rsplit("[", 1)[-1].rstrip("]")
 
 
 def _bank_question(spec: prompts.ModeSpec, message: str) -> Sentence:

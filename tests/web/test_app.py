@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def test_send_streams_then_fills_every_panel(room: DebateRoom) -> None:
     assert first.answering and first.message == "" and "Finding the passages" in first.chat[-1]["content"]
     reply = final.chat[-1]["content"]
     closing = reply.split("\n\n")[-1]
-    assert "](#cite-P" in reply and closing.rstrip().endswith("?")
+    assert "](#cite-P" in reply and re.sub(r"<[^>]+>", "", closing).rstrip().endswith("?")
     partial = [v for v in views[1:-1] if v.chat]
     assert partial and CHALLENGE in partial[0].chat[-1]["content"]
     assert closing not in partial[0].chat[-1]["content"]  # the quotes stream in before the closing question

@@ -1,0 +1,252 @@
+"""Read a user's message against the argument map: what they are doing, which side they take, what they target.
+
+Deterministic (cue patterns from `prompts/reading.yaml`, the map, embedding similarity to map nodes), so the
+embedded default needs no model for it. Agreeing with a view the essay *reports* is being against the
+thesis: similarity alone would get that backwards, so the voice of the closest node decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from app.debate import prompts
+from app.debate.citations import find_quotations
+from app.debate.safety import INJECTION
+from app.debate.textmatch import NormalisedText
+from argument.model import ArgumentMap, Node
+from ingest.models import Passage
+
+STANCE_MIN_SIMILARITY = 0.35  # below this the message engages no node clearly enough to take a side
+STANCE_WINDOW = 0.06  # nodes this close to the best match also vote on the stance
+MISREPRESENTATION_SIMILARITY = 0.45  # an attributed view this close to a reported node puts it in the author's mouth
+OFF_TOPIC_SIMILARITY = 0.2  # the best node is this far from the message: it is not about the essay
+ARGUMENT_ROLES = ("thesis", "claim", "reason", "evidence", "concession", "call_to_action")
+
+
+@dataclass
+class UserQuote:
+    """A quotation in the user's message and whether the essay contains it."""
+
+    text: str
+    found: bool
+    passage_id: str | None = None
+    sentence: str = ""  # the closest real sentence of the essay
+    node: str | None = None  # the map node of that sentence
+    reported: bool = False  # found, but it is a view the essay reports in order to reject it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "found": self.found,
+            "closest": {"passage_id": self.passage_id, "sentence": self.sentence},
+        }
+
+
+@dataclass
+class Reading:
+    """What the message does (`intent`), its side (`user_stance`), and the map nodes it engages (`target`)."""
+
+    intent: str
+    user_stance: str
+    target: list[str] = field(default_factory=list)
+    user_quotes: list[UserQuote] = field(default_factory=list)
+    misrepresents: str | None = None  # a reported node the user attributes to the author
+    foreign: bool = False  # not in the essay's language
+    also_claims: bool = False  # a question that also asserts something (answer, then the move)
+
+
+@cache
+def _cues() -> dict[str, re.Pattern[str]]:
+    return {k: re.compile(v, re.IGNORECASE) for k, v in prompts.load_yaml("reading.yaml").items()}
+
+
+def cue(name: str, text: str) -> bool:
+    return bool(_cues()[name].search(text))
+
+
+class NodeIndex:
+    """The argument nodes of one map with their sentence vectors, for similarity look-ups."""
+
+    def __init__(self, amap: ArgumentMap, vectors: np.ndarray) -> None:
+        self.map = amap
+        self.nodes = [n for n in amap.nodes if n.role in ARGUMENT_ROLES or n.voice == "reported"]
+        self.vectors = vectors
+
+    def ranked(self, vector: np.ndarray, keep: Any = None) -> list[tuple[Node, float]]:
+        if not self.nodes or len(self.vectors) != len(self.nodes):
+            return []
+        sims = self.vectors @ vector
+        pairs = [(n, float(s)) for n, s in zip(self.nodes, sims, strict=True) if keep is None or keep(n)]
+        return sorted(pairs, key=lambda pair: -pair[1])
+
+    def similarity(self, node: Node, vector: np.ndarray) -> float:
+        return float(self.vectors[self.nodes.index(node)] @ vector) if node in self.nodes else 0.0
+
+
+def read_message(
+    message: str,
+    history: list[dict[str, str]],
+    index: NodeIndex,
+    vector: np.ndarray,
+    source: NormalisedText,
+    passages: list[Passage],
+    embed: Any,
+) -> Reading:
+    """Classify one message; `vector` is its embedding, `embed(text)` embeds a piece of it."""
+    ranked = index.ranked(vector)
+    target = [n.id for n, s in ranked[:2] if s >= STANCE_MIN_SIMILARITY][:2] or [n.id for n, _ in ranked[:1]]
+    reading = Reading(intent="claim", user_stance="unclear", target=target)
+    reading.foreign = _foreign(message)
+    reading.user_quotes = [_check_quote(q, source, passages, index.map) for q in _quotations(message)]
+    reading.misrepresents = _misrepresentation(message, reading.user_quotes, index, embed)
+    reading.intent = _intent(message, history, reading, ranked)
+    reading.user_stance = _stance(message, reading, ranked)
+    if reading.misrepresents:
+        reading.target = [reading.misrepresents, *[t for t in reading.target if t != reading.misrepresents]][:2]
+    reading.also_claims = reading.intent == "question" and _asserts_too(message)
+    return reading
+
+
+def _intent(message: str, history: list[dict[str, str]], reading: Reading, ranked: list[tuple[Node, float]]) -> str:
+    if INJECTION.search(message):
+        return "injection"
+    if any(not q.found for q in reading.user_quotes) or reading.misrepresents:
+        return "misquote"
+    if (not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY) and not cue("about_text", message):
+        return "off_topic"
+    if _is_question(message) and not (cue("agreement", message) and cue("tag_question", message)):
+        return "question"
+    if cue("pushback", message) and any(h.get("role") == "assistant" for h in history):
+        return "pushback"
+    if cue("agreement", message):
+        return "agreement"
+    if not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY:
+        return "off_topic"
+    return "claim"
+
+
+def _is_question(message: str) -> bool:
+    last = re.split(r"(?<=[.!?])\s+", message.strip())[-1]
+    return last.rstrip().endswith("?") or bool(_cues()["question_start"].match(message) and "?" in message)
+
+
+def _asserts_too(message: str) -> bool:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", message.strip()) if s]
+    return len(sentences) > 1 and any(not s.rstrip().endswith("?") and len(s.split()) >= 4 for s in sentences)
+
+
+def _stance(message: str, reading: Reading, ranked: list[tuple[Node, float]]) -> str:
+    """For or against the thesis: explicit words first, then a vote of the closest nodes.
+
+    Each close node votes by its voice and polarity: saying what a reported view says (or what a
+    concession grants) is against the thesis; saying what the author asserts is for it; contradicting
+    either flips the vote. Votes are weighted by similarity.
+    """
+    if reading.misrepresents:
+        return "unclear"
+    if cue("disagreement", message):
+        return "against"
+    if cue("agreement_with_author", message):
+        return "for"
+    if reading.intent == "question" and not reading.also_claims:
+        return "unclear"
+    engaged = [(n, s) for n, s in ranked if n.role != "call_to_action"]
+    if not engaged or engaged[0][1] < STANCE_MIN_SIMILARITY:
+        return "unclear"
+    negated = cue("negation", message)
+    votes = {"for": 0.0, "against": 0.0}
+    for node, score in engaged:
+        if score < max(STANCE_MIN_SIMILARITY, engaged[0][1] - STANCE_WINDOW):
+            break
+        opposing = node.voice == "reported" or node.role == "concession"
+        agrees_with_node = negated == cue("negation", node.text)
+        votes["for" if agrees_with_node != opposing else "against"] += score
+    return max(votes, key=lambda side: votes[side])
+
+
+_SINGLE_QUOTED = re.compile(r"(?<![\w’'])['‘]([^'‘’\n]{8,300})['’](?![\w’'])")
+
+
+def _quotations(message: str) -> list[str]:
+    """Quotations of three words or more: double or curly quotes, or single quotes around a phrase."""
+    spans = find_quotations(message) or [m.span(1) for m in _SINGLE_QUOTED.finditer(message)]
+    return [message[s:e].strip(" .,;:") for s, e in spans if len(message[s:e].split()) >= 3]
+
+
+def _check_quote(quote: str, source: NormalisedText, passages: list[Passage], amap: ArgumentMap) -> UserQuote:
+    span = source.find(quote)
+    if span is not None:
+        node = amap.at(*span)
+        passage = next((p for p in passages if p.start <= span[0] < p.end), None)
+        return UserQuote(
+            quote,
+            True,
+            passage.id if passage else None,
+            node.text if node else quote,
+            node.id if node else None,
+            bool(node and node.voice == "reported"),
+        )
+    closest = _closest_by_words(quote, amap)
+    return UserQuote(quote, False, closest.passage_id if closest else None, closest.text if closest else "",
+                     closest.id if closest else None)  # fmt: skip
+
+
+def _closest_by_words(quote: str, amap: ArgumentMap) -> Node | None:
+    """The node sharing most words with a quotation the essay does not contain."""
+    wanted = set(re.findall(r"[a-z0-9’']+", quote.lower()))
+    best, overlap = None, 0.0
+    for node in amap.nodes:
+        if node.role == "context" and node.voice == "author":
+            continue
+        have = set(re.findall(r"[a-z0-9’']+", node.text.lower()))
+        score = len(wanted & have) / (len(wanted) or 1)
+        if score > overlap:
+            best, overlap = node, score
+    return best
+
+
+def _misrepresentation(message: str, quotes: list[UserQuote], index: NodeIndex, embed: Any) -> str | None:
+    """A reported view the user puts in the author's mouth ("The author says AI will replace directors")."""
+    match = _cues()["attribution"].search(message)
+    if match is None:
+        return None
+    for quote in quotes:
+        if quote.found and quote.reported and quote.node:
+            return quote.node
+    attributed = message[match.end() :].strip(" ,:;\"“”'")
+    if len(attributed.split()) < 3:
+        return None
+    ranked = index.ranked(np.asarray(embed(attributed)))
+    reported = [(n, s) for n, s in ranked if n.voice == "reported"]
+    author = [s for n, s in ranked if n.voice == "author"]
+    if not reported or reported[0][1] < MISREPRESENTATION_SIMILARITY:
+        return None
+    if author and reported[0][1] < author[0] - STANCE_WINDOW:
+        return None  # the author says something closer to it themselves
+    close = [n for n, s in reported if s >= reported[0][1] - STANCE_WINDOW]
+    node = max(close, key=lambda n: _shared_words(attributed, n.text))
+    same_polarity = cue("negation", attributed) == cue("negation", node.text)
+    return node.id if same_polarity else None
+
+
+def _shared_words(a: str, b: str) -> int:
+    def content(text: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z’']+", text.lower()) if len(w) > 3}
+
+    return len(content(a) & content(b))
+
+
+def _foreign(message: str) -> bool:
+    """A message with (almost) no English words and some words of another language."""
+    tokens = re.findall(r"\w+", message.lower())
+    if len(tokens) < 3:
+        return False
+    english = sum(bool(_cues()["english"].fullmatch(t)) for t in tokens)
+    foreign = sum(bool(_cues()["foreign"].fullmatch(t)) for t in tokens)
+    non_ascii = any(ord(ch) > 0x24F for ch in message)  # scripts beyond Latin
+    return english / len(tokens) < 0.15 and (foreign >= 2 or non_ascii)
