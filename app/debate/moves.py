@@ -188,6 +188,8 @@ def _rebuttals(ctx: Context) -> list[Node]:
         found.append(target)
         found += sorted(amap.supporters(target.id), key=lambda n: -ctx.similarity(n))
     found += _ranked(ctx, lambda n: n.voice == "author" and n.role in ("thesis", "claim", "reason", "evidence"))
+    if not any(n.is_argument for n in amap.nodes):
+        found += _ranked(ctx, lambda n: True)  # a text without an argument: quote what is closest
     return _fresh(ctx, found)
 
 
@@ -247,7 +249,7 @@ def _correct_misquote(ctx: Context) -> list[Step]:
 
 
 def _redirect(ctx: Context) -> list[Step]:
-    thesis = ctx.amap.thesis_node or next(iter(_strongest(ctx, 1)), None)
+    thesis = ctx.amap.thesis_node or next(iter(_strongest(ctx, 1) or _fresh(ctx, _ranked(ctx, lambda n: True))), None)
     return [Step("redirect", frame("redirect"), thesis)]
 
 
@@ -297,11 +299,15 @@ def _fresh(ctx: Context, nodes: list[Node]) -> list[Node]:
     seen: set[str] = set()
     out = []
     for node in nodes:
-        if node.id in seen or node.id in ctx.used or node.role == "context":
+        if node.id in seen or node.id in ctx.used or (node.role == "context" and _argued(ctx.amap)):
             continue
         seen.add(node.id)
         out.append(node)
     return out
+
+
+def _argued(amap: ArgumentMap) -> bool:
+    return any(n.is_argument for n in amap.nodes)
 
 
 def _announcement_only(node: Node) -> bool:

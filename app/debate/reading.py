@@ -74,7 +74,8 @@ class NodeIndex:
 
     def __init__(self, amap: ArgumentMap, vectors: np.ndarray) -> None:
         self.map = amap
-        self.nodes = [n for n in amap.nodes if n.role in ARGUMENT_ROLES or n.voice == "reported"]
+        argued = [n for n in amap.nodes if n.role in ARGUMENT_ROLES or n.voice == "reported"]
+        self.nodes = argued or list(amap.nodes)  # a text without an argument is still quotable
         self.vectors = vectors
 
     def ranked(self, vector: np.ndarray, keep: Any = None) -> list[tuple[Node, float]]:
