@@ -85,8 +85,11 @@ class NodeIndex:
         pairs = [(n, float(s)) for n, s in zip(self.nodes, sims, strict=True) if keep is None or keep(n)]
         return sorted(pairs, key=lambda pair: -pair[1])
 
-    def similarity(self, node: Node, vector: np.ndarray) -> float:
-        return float(self.vectors[self.nodes.index(node)] @ vector) if node in self.nodes else 0.0
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
+        """Every indexed node's similarity to `vector`, by node id (one matrix product)."""
+        if not self.nodes or len(self.vectors) != len(self.nodes):
+            return {}
+        return {n.id: float(s) for n, s in zip(self.nodes, self.vectors @ vector, strict=True)}
 
 
 def read_message(

@@ -29,7 +29,7 @@ from app.debate.moves import Context, Step, frame, plan, shorten_claim
 from app.debate.reading import NodeIndex, read_message
 from app.debate.retrieval import HybridRetriever
 from app.debate.role_query import role_nodes, role_passage_ids, role_query
-from app.debate.safety import INJECTION, redact_instructions
+from app.debate.safety import INJECTION, instruction_spans, redact_instructions
 from app.debate.scaffold import filter_piece, well_formed_question
 from app.debate.textmatch import NormalisedText
 from app.settings import Settings
@@ -238,8 +238,10 @@ class DebateService:
         reply.intent, reply.user_stance, reply.target = reading.intent, reading.user_stance, list(reading.target)
         reply.user_quotes = [q.to_json() for q in reading.user_quotes]
 
+        similarities = index.similarities(turn.vector)
+
         def similarity(node: Node) -> float:
-            return index.similarity(node, turn.vector)
+            return similarities.get(node.id, 0.0)
 
         ctx = Context(
             reading=reading,
@@ -496,9 +498,8 @@ def _without_instructions(amap: ArgumentMap, record: DocumentRecord) -> Argument
     questioned or linked (judged in their paragraph, so split instructions count too)."""
     planted = {n.id for n in amap.nodes if INJECTION.search(n.text)}
     for line_start, line_end in _lines(record.text):
-        inside = [n for n in amap.nodes if line_start <= n.start < line_end]
-        line = record.text[line_start:line_end]
-        planted |= {n.id for n in inside if INJECTION.covers(line, n.start - line_start, n.end - line_start)}
+        spans = [(line_start + s, line_start + e) for s, e in instruction_spans(record.text[line_start:line_end])]
+        planted |= {n.id for n in amap.nodes if any(s < n.end and n.start < e for s, e in spans)}
     for node in amap.nodes:
         if node.id in planted:
             node.role, node.voice, node.supports, node.answers, node.scheme = "context", "author", [], [], None

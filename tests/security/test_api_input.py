@@ -18,7 +18,7 @@ from app.text_safety import UNSAFE, clean_strings, clean_text
 from app.web.export import debate_markdown, exports_folder, sweep_exports
 from app.web.sessions import Debate, Turn
 from ingest.embedder import Embedder
-from tests.web.conftest import fake_settings, free_port, ready_debate_service
+from tests.web.conftest import fake_settings, ready_debate_service, serve
 
 NASTY = "Studios\x1b[2J win\x07 \x00 \u202eslaes ot\u202c \u2066x\u2069 \u202a\u202b\u202d \x9b31m."
 DANGEROUS = ["\x1b", "\x07", "\x00", "\x9b", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
@@ -26,16 +26,10 @@ DANGEROUS = ["\x1b", "\x07", "\x00", "\x9b", *map(chr, range(0x202A, 0x202F)), *
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[str, Settings]]:
-    from app.web.app import create_app, launch_options
-
     settings = fake_settings(tmp_path_factory.mktemp("api") / "data", max_message_chars=200)
     service = ready_debate_service(settings, embedder)
-    demo = create_app(service, settings)
-    demo.queue(default_concurrency_limit=2)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **launch_options(settings))  # fmt: skip
-    yield f"http://127.0.0.1:{port}/", settings
+    demo, url = serve(service, settings, concurrency=2)
+    yield url, settings
     demo.close()
 
 

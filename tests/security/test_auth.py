@@ -6,24 +6,16 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from app.web.server import parse_auth
-from tests.web.conftest import fake_settings, ingest_default, make_debate_service
+from tests.web.conftest import fake_settings, ingest_default, make_debate_service, serve
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory, embedder):  # type: ignore[no-untyped-def]
-    from app.web.app import create_app, launch_options
-    from tests.web.conftest import free_port
-
     settings = fake_settings(tmp_path_factory.mktemp("auth") / "data", auth="teacher:s3cret")
     service = make_debate_service(settings, embedder)
     ingest_default(service)
-    demo = create_app(service, settings)
-    demo.queue(default_concurrency_limit=2)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=parse_auth(settings.auth), **launch_options(settings))  # fmt: skip
-    yield f"http://127.0.0.1:{port}/"
+    demo, url = serve(service, settings, concurrency=2)
+    yield url
     demo.close()
 
 

@@ -16,11 +16,11 @@ from app.debate.errors import CounterpointError
 from app.debate.service import DebateService
 from app.settings import Settings
 from app.web.clients import client_address, throttle_key, trusted_networks
-from app.web.server import parse_auth
 from app.web.teacher_desk import TeacherDesk
 from ingest.embedder import Embedder
 from tests.web.classroom_support import PASSWORD, class_settings, fn_index, make_classroom
-from tests.web.conftest import free_port, ingest_default, make_debate_service
+from tests.web.conftest import ingest_default, make_debate_service
+from tests.web.conftest import serve as serve_app
 
 WRONG = "not the teacher password"
 LOCKED = "Try again in"
@@ -115,12 +115,8 @@ def serve(service: DebateService, monkeypatch: pytest.MonkeyPatch, settings: Set
             desks.append(self)
 
     monkeypatch.setattr(web_app, "TeacherDesk", Recorded)
-    demo = web_app.create_app(service, settings, classroom=make_classroom(service, settings))
-    demo.queue(default_concurrency_limit=2)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **web_app.launch_options(settings))  # fmt: skip
-    return Served(demo, f"http://127.0.0.1:{port}/", desks[0])
+    demo, url = serve_app(service, settings, classroom=make_classroom(service, settings), concurrency=2)
+    return Served(demo, url, desks[0])
 
 
 @pytest.fixture
@@ -165,15 +161,9 @@ def test_behind_a_listed_proxy_the_forwarded_address_is_used(proxied_server: Ser
 # --- over HTTP: the site login (COUNTERPOINT_AUTH) ---------------------------------------------------------
 @pytest.fixture
 def login_server(served_service: DebateService) -> Iterator[str]:
-    from app.web.app import create_app, launch_options
-
     settings = served_service.settings.model_copy(update={"auth": "class:room42"})
-    demo = create_app(served_service, settings, classroom=make_classroom(served_service, settings))
-    demo.queue(default_concurrency_limit=2)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=parse_auth(settings.auth), **launch_options(settings))  # fmt: skip
-    yield f"http://127.0.0.1:{port}/"
+    demo, url = serve_app(served_service, settings, classroom=make_classroom(served_service, settings), concurrency=2)
+    yield url
     demo.close()
 
 

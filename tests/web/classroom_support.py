@@ -14,7 +14,7 @@ from app.classroom.service import ClassroomService
 from app.classroom.settings import ClassroomSettings, classroom_settings
 from app.debate.service import DebateService
 from app.settings import Settings
-from tests.web.conftest import fake_settings, free_port
+from tests.web.conftest import fake_settings, serve
 
 PASSWORD = "chalk and cheese"
 ADA_TURNS = [
@@ -41,15 +41,7 @@ def make_classroom(service: DebateService, settings: Settings) -> ClassroomServi
 
 def serve_classroom(service: DebateService, settings: Settings, classroom: ClassroomService):  # type: ignore[no-untyped-def]
     """Launch the whole app (debate, classroom, teacher) on a free loopback port; returns (demo, url)."""
-    from app.web.app import create_app, launch_options
-
-    demo = create_app(service, settings, classroom=classroom)
-    demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    port = free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(settings)
-    )
-    return demo, f"http://127.0.0.1:{port}/"
+    return serve(service, settings, classroom=classroom)
 
 
 def fn_index(demo: Any, name: str) -> int:

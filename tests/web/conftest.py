@@ -79,19 +79,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(service: DebateService, settings: Settings):  # type: ignore[no-untyped-def]
-    """Launch the app on a free loopback port without blocking; returns (demo, url)."""
-    from app.web.app import create_app, launch_options
+def serve(  # type: ignore[no-untyped-def]
+    service: DebateService, settings: Settings, classroom: Any = None, concurrency: int | None = None
+):
+    """Launch the app on a free loopback port without blocking, with the settings' password if any;
+    returns (demo, url)."""
+    from app.web import app as web_app
+    from app.web.server import parse_auth
 
-    demo = create_app(service, settings)
-    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    demo = web_app.create_app(service, settings, classroom=classroom)
+    demo.queue(default_concurrency_limit=concurrency or settings.concurrency_limit)
     port = free_port()
     demo.launch(
         server_name="127.0.0.1",
         server_port=port,
         prevent_thread_lock=True,
         quiet=True,
-        **launch_options(settings),
+        auth=parse_auth(settings.auth),
+        **web_app.launch_options(settings),
     )
     return demo, f"http://127.0.0.1:{port}/"
 
@@ -162,6 +167,14 @@ def open_page(browser: Any, url: str, **context: Any) -> Any:
     page.wait_for_selector("#cp-input textarea")
     expect(page.locator("#cp-status-line")).to_contain_text("Ready", timeout=20_000)
     return page
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page on the module's served app (debate room tests)."""
+    page = open_page(browser, server)
+    yield page
+    page.context.close()
 
 
 def send(page: Any, text: str) -> None:

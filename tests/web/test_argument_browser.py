@@ -6,25 +6,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import ARTIFACTS, canned_stream, open_page, send
+from tests.web.conftest import ARTIFACTS, canned_stream, send
 
 THESIS = "Hollywood is not about to be conquered by ByteDance’s text-to-video models."
 TIMEOUT = 30_000
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    page = open_page(browser, server)
-    yield page
-    page.context.close()
 
 
 def _open_argument(page: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.web.conftest import (
 CHIP = "#cp-chat a[href^='#cite-P']"
 TIMEOUT = 30_000
 CHALLENGE, DEFEND, SOCRATIC = (mode_spec(m).frame_first for m in ("challenge", "defend", "socratic"))
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    page = open_page(browser, server)
-    yield page
-    page.context.close()
 
 
 def _wait_done(page: Any) -> None:
