@@ -79,6 +79,8 @@ def plan(ctx: Context) -> list[Step]:
             return [*steps, Step("correct_misquote", "", question=frame("misquote_question"))]
     if reading.intent in ("off_topic", "injection"):
         return steps + _redirect(ctx)
+    if not _argued(ctx.amap):  # no argument was mapped (a short or plain text): quote what is closest
+        return steps + _closest(ctx)
     if reading.intent == "question":
         steps += _answer(ctx)
         steps += _after_answer(ctx)
@@ -188,8 +190,6 @@ def _rebuttals(ctx: Context) -> list[Node]:
         found.append(target)
         found += sorted(amap.supporters(target.id), key=lambda n: -ctx.similarity(n))
     found += _ranked(ctx, lambda n: n.voice == "author" and n.role in ("thesis", "claim", "reason", "evidence"))
-    if not any(n.is_argument for n in amap.nodes):
-        found += _ranked(ctx, lambda n: True)  # a text without an argument: quote what is closest
     return _fresh(ctx, found)
 
 
@@ -248,8 +248,14 @@ def _correct_misquote(ctx: Context) -> list[Step]:
     return []
 
 
+def _closest(ctx: Context) -> list[Step]:
+    """A text without a mapped argument: its sentences closest to the message, under the mode's frame."""
+    nodes = [n for n in _ranked(ctx, lambda n: bool(n.passage_id)) if n.id not in ctx.used][:2]
+    return [Step("answer", frame("rebut", ctx.mode) if i == 0 else frame("rebut_more"), n) for i, n in enumerate(nodes)]
+
+
 def _redirect(ctx: Context) -> list[Step]:
-    thesis = ctx.amap.thesis_node or next(iter(_strongest(ctx, 1) or _fresh(ctx, _ranked(ctx, lambda n: True))), None)
+    thesis = ctx.amap.thesis_node or next(iter(_strongest(ctx, 1)), None)
     return [Step("redirect", frame("redirect"), thesis)]
 
 
@@ -299,7 +305,7 @@ def _fresh(ctx: Context, nodes: list[Node]) -> list[Node]:
     seen: set[str] = set()
     out = []
     for node in nodes:
-        if node.id in seen or node.id in ctx.used or (node.role == "context" and _argued(ctx.amap)):
+        if node.id in seen or node.id in ctx.used or node.role == "context":
             continue
         seen.add(node.id)
         out.append(node)

@@ -30,15 +30,24 @@
     if (!targets.length) return false;
     document.querySelectorAll("." + ACTIVE).forEach((el) => el.classList.remove(ACTIVE));
     targets.forEach((el) => el.classList.add(ACTIVE));
-    const first = targets[0];
-    const offset = first.getBoundingClientRect().top - box.getBoundingClientRect().top;
-    box.scrollTo({ top: box.scrollTop + offset - box.clientHeight / 4, behavior: smooth() });
-    const rect = box.getBoundingClientRect();
-    if (rect.top > window.innerHeight - 120 || rect.bottom < 120) {
-      box.scrollIntoView({ block: "nearest", behavior: smooth() });
-    }
+    scrollBoxTo(box, targets[0]);
+    if (!inClassroom) shown = { href, link, at: Date.now() };
     return true;
   }
+
+  // A chip clicked while a reply is still being written: the reply's final render replaces the source
+  // view, so the highlight is put back once (within a few seconds of the click, never later).
+  let shown = null;
+  const REAPPLY_MS = 4000;
+  new MutationObserver(() => {
+    if (!shown || Date.now() - shown.at > REAPPLY_MS) return;
+    const box = document.querySelector("#cp-source .cp-source-text");
+    if (box && !box.querySelector("." + ACTIVE)) {
+      const { href, link } = shown;
+      shown = null;
+      show(href, link);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
 
   // ---- the Argument view: node → its span in the Source tab -----------------------------------
   const SPAN = /^#cp-span-(\d+)-(\d+)$/;
@@ -116,26 +125,23 @@
     return true;
   }
 
+  // One capturing listener for the page's in-app links: argument nodes open their span; chips and
+  // section links show a passage.
+  const LINKS = [
+    ['a[href^="#cp-span-"]', spot],
+    ['a[href^="#cite-"], a[href^="#cp-goto-"]', show],
+  ];
   document.addEventListener(
     "click",
     (event) => {
-      const link = event.target.closest && event.target.closest('a[href^="#cp-span-"]');
-      if (!link) return;
-      event.preventDefault();
-      event.stopPropagation();
-      spot(link.getAttribute("href"), link);
-    },
-    true,
-  );
-
-  document.addEventListener(
-    "click",
-    (event) => {
-      const link = event.target.closest && event.target.closest('a[href^="#cite-"], a[href^="#cp-goto-"]');
-      if (!link) return;
-      event.preventDefault();
-      event.stopPropagation();
-      show(link.getAttribute("href"), link);
+      for (const [selector, open] of LINKS) {
+        const link = event.target.closest && event.target.closest(selector);
+        if (!link) continue;
+        event.preventDefault();
+        event.stopPropagation();
+        open(link.getAttribute("href"), link);
+        return;
+      }
     },
     true,
   );
