@@ -82,8 +82,8 @@ def plan(ctx: Context) -> list[Step]:
     if not _argued(ctx.amap):  # no argument was mapped (a short or plain text): quote what is closest
         return steps + _closest(ctx)
     if reading.intent == "question":
-        steps += _answer(ctx)
-        steps += _after_answer(ctx)
+        answered = _answer(ctx)
+        steps += answered + _after_answer(ctx, answered)
     elif reading.intent == "pushback":
         steps += _escalate(ctx)
     else:
@@ -136,12 +136,13 @@ def _socratic(ctx: Context, stance: str) -> list[Step]:
     return [Step("critical_question", frame("rebut", "socratic"), node, question)]
 
 
-def _after_answer(ctx: Context) -> list[Step]:
+def _after_answer(ctx: Context, answered: list[Step]) -> list[Step]:
     """A question's answer comes first; then the mode's own move."""
     if ctx.mode == "devils-advocate":
         return _turn(ctx)
-    if ctx.mode == "defend":
-        return [Step("support", frame("rebut_more"), n) for n in _strongest(ctx, 1)]
+    if ctx.mode == "defend":  # what backs the answer, in the author's words (not whatever is near the question)
+        backing = [s for step in answered if step.node for s in ctx.amap.supporters(step.node.id)]
+        return [Step("support", frame("rebut_more"), n) for n in _fresh(ctx, backing)[:1]]
     if ctx.role_nodes:  # a question about the argument as a whole: its strongest critical question
         best = next((q for q in _questions(ctx.amap) if q.target not in ctx.used), None)
         if best is not None:
@@ -377,7 +378,7 @@ def _questions(amap: ArgumentMap) -> list[CriticalQuestion]:
 _QUESTIONS: dict[tuple[str, str], list[CriticalQuestion]] = {}
 
 
-def _short(text: str, words: int = 14) -> str:
+def _short(text: str, words: int = 24) -> str:
     """A verbatim prefix cut at a word (so a quotation of it is still the essay's exact words)."""
     parts = text.rstrip(".").split()
     return " ".join(parts) if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:—-")
