@@ -69,6 +69,12 @@ def frame(name: str, mode: str = "") -> str:
     )
 
 
+def describe_moves(moves: list[str]) -> str:
+    """`["rebut", "expose_assumption"]` -> "rebuttal · assumption exposed" (each move once, in order)."""
+    names = _moves_file()["names"]
+    return " · ".join(str(names.get(m, m.replace("_", " "))) for m in dict.fromkeys(moves))
+
+
 def plan(ctx: Context) -> list[Step]:
     """The moves of one reply, in order."""
     reading = ctx.reading

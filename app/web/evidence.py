@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from app.debate.models import LABEL_NAMES
+from app.debate.moves import describe_moves
 from app.web.chips import chip_href, chips_html
 from app.web.text import ui_text
 
@@ -39,9 +40,11 @@ def _summary(reply: dict[str, Any]) -> str:
     if unsupported:
         badges.append(f'<span class="cp-badge cp-b-warn">! {unsupported} not from the essay</span>')
     mode = escape(reply.get("mode", "").replace("-", " "))
+    moves = reply.get("moves") or []
+    line = f'<span class="cp-ev-moves" title="the debate moves of this reply">{escape(describe_moves(moves))}</span>'
     return (
         f'<div class="cp-ev-summary"><span class="cp-ev-title">Latest reply · {mode}</span>'
-        f'<span class="cp-badges">{"".join(badges)}</span></div>'
+        f'<span class="cp-badges">{"".join(badges)}</span>{line if moves else ""}</div>'
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.debate.models import LABEL_NAMES
+from app.debate.moves import describe_moves
 from app.text_safety import clean_text
 from app.web.sessions import Debate, Turn
 
@@ -49,6 +50,8 @@ def _turn(number: int, turn: Turn, titles: dict[str, str]) -> list[str]:
     if turn.notice:
         lines += [f"> Note: {turn.notice}", ""]
     reply = turn.reply or {}
+    if reply.get("moves"):
+        lines += [f"*Moves: {describe_moves(reply['moves'])}*", ""]
     lines += _citations(reply)
     lines += _warnings(reply)
     return lines

@@ -124,3 +124,13 @@ def test_export_has_messages_citations_and_passage_text() -> None:
     assert "**[P1]** Intro" in md and "Cited: “First claim here.”" in md
     assert f"Passage: {P1.text.replace(chr(10), ' ')}" in md
     assert "Quote not found in the essay" in md and "not from the essay" in md
+
+
+def test_evidence_and_export_name_the_replys_moves() -> None:
+    reply = _reply(moves=["rebut", "expose_assumption", "rebut"])
+    html = evidence.evidence_html(reply)
+    assert 'class="cp-ev-moves"' in html and "rebuttal · assumption exposed<" in html  # each move once, in order
+    assert "cp-ev-moves" not in evidence.evidence_html(_reply())  # a reply without moves shows no line
+    debate = Debate(id="0" * 32, doc="d", mode="challenge")
+    debate.turns.append(Turn("AI wins", "challenge", "d", reply["reply"], reply=reply))
+    assert "*Moves: rebuttal · assumption exposed*" in export.debate_markdown(debate, {"d": "My Essay"}, "fake")
