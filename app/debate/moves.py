@@ -83,7 +83,7 @@ def plan(ctx: Context) -> list[Step]:
         steps += _correct_misquote(ctx)
         if steps:
             return [*steps, Step("correct_misquote", "", question=frame("misquote_question"))]
-    if reading.intent in ("off_topic", "injection"):
+    if reading.intent == "off_topic":
         return steps + _redirect(ctx)
     if not _argued(ctx.amap):  # no argument was mapped (a short or plain text): quote what is closest
         return steps + _closest(ctx)
@@ -131,7 +131,7 @@ def _defend(ctx: Context, stance: str) -> list[Step]:
 def _socratic(ctx: Context, stance: str) -> list[Step]:
     """Questions only, each anchored in a quoted premise."""
     templates = _moves_file()["socratic"]
-    if stance == "against":
+    if stance == "against" and ctx.claim:
         nodes = _rebuttals(ctx)[:1]
         return [Step("expose_assumption", frame("rebut", "socratic"), n, templates["against"].format(claim=ctx.claim))
                 for n in nodes]  # fmt: skip
@@ -203,6 +203,8 @@ def _rebuttals(ctx: Context) -> list[Node]:
 def _expose(ctx: Context) -> list[Step]:
     """The premise the user's own claim needs, asked about in their words."""
     templates = _moves_file()["user_claim_questions"]
+    if not ctx.claim:
+        return []
     return [Step("expose_assumption", "", question=templates[_claim_shape(ctx.claim)].format(claim=ctx.claim))]
 
 

@@ -22,7 +22,8 @@ from argument.model import ArgumentMap, Node
 from ingest.models import Passage
 
 STANCE_MIN_SIMILARITY = 0.35  # below this the message engages no node clearly enough to take a side
-STANCE_WINDOW = 0.06  # nodes this close to the best match also vote on the stance
+STANCE_WINDOW = 0.1  # nodes this close to the best match also vote on the stance
+MISREPRESENTATION_WINDOW = 0.06  # a reported view this close to the best one may be the one attributed
 MISREPRESENTATION_SIMILARITY = 0.45  # an attributed view this close to a reported node puts it in the author's mouth
 OFF_TOPIC_SIMILARITY = 0.2  # the best node is this far from the message: it is not about the essay
 ARGUMENT_ROLES = ("thesis", "claim", "reason", "evidence", "concession", "call_to_action")
@@ -159,6 +160,8 @@ def _stance(message: str, reading: Reading, ranked: list[tuple[Node, float]]) ->
         return "for"
     if reading.intent == "question" and not reading.also_claims:
         return "unclear"
+    if reading.intent == "pushback":
+        return "against"  # insisting against the bot's side, which argues from the essay
     engaged = [(n, s) for n, s in ranked if n.role != "call_to_action"]
     if not engaged or engaged[0][1] < STANCE_MIN_SIMILARITY:
         return "unclear"
@@ -230,9 +233,9 @@ def _misrepresentation(message: str, quotes: list[UserQuote], index: NodeIndex, 
     author = [s for n, s in ranked if n.voice == "author"]
     if not reported or reported[0][1] < MISREPRESENTATION_SIMILARITY:
         return None
-    if author and reported[0][1] < author[0] - STANCE_WINDOW:
+    if author and reported[0][1] < author[0] - MISREPRESENTATION_WINDOW:
         return None  # the author says something closer to it themselves
-    close = [n for n, s in reported if s >= reported[0][1] - STANCE_WINDOW]
+    close = [n for n, s in reported if s >= reported[0][1] - MISREPRESENTATION_WINDOW]
     node = max(close, key=lambda n: _shared_words(attributed, n.text))
     same_polarity = cue("negation", attributed) == cue("negation", node.text)
     return node.id if same_polarity else None

@@ -42,6 +42,7 @@ from ingest.pipeline import ensure_map
 from ingest.sentences import split_sentences
 from ingest.store import DocumentRecord, PassageStore
 
+RETRIEVAL_BONUS = 0.15  # added to a node's similarity when its passage is the top retrieved one (halved for the 2nd…)
 PIECE_GROUNDING = 0.3  # the model's question must be at least this close to the quoted passage to be shown
 REPORTED_FRAME = re.compile(
     r"\b(reports?|rejects?|knock(s)? (it )?down|sets? up|view|critics|consensus|narrative|assum\w+|claim that)\b", re.I
@@ -239,17 +240,24 @@ class DebateService:
         reply.user_quotes = [q.to_json() for q in reading.user_quotes]
 
         similarities = index.similarities(turn.vector)
+        rank = {p.id: i for i, p in enumerate(turn.passages)}  # the hybrid retrieval's fused order
 
         def similarity(node: Node) -> float:
-            return similarities.get(node.id, 0.0)
+            """Closeness to the message, leaning on retrieval (BM25 and dense evidence fused) by passage rank."""
+            place = rank.get(node.passage_id or "")
+            bonus = RETRIEVAL_BONUS / (1 + place) if place is not None else 0.0
+            return similarities.get(node.id, 0.0) + bonus
 
+        if not reading.misrepresents:  # the nodes engaged, by similarity and the hybrid retrieval together
+            reading.target = [n.id for n in sorted(index.nodes, key=lambda n: -similarity(n))[:2]]
+            reply.target = list(reading.target)
         ctx = Context(
             reading=reading,
             mode=turn.mode,
             amap=amap,
             used=self._used_nodes(turn, amap, source),
             similarity=similarity,
-            claim=shorten_claim(turn.message),
+            claim="" if reading.intent == "injection" else shorten_claim(turn.message),  # never echo an injection
             role_nodes=role_nodes(turn.message, amap, similarity) if reading.intent == "question" else None,
         )
         steps = plan(ctx)
@@ -528,9 +536,9 @@ def _only_verbatim_in_quotes(text: str, source: NormalisedText) -> str:
 
     def mark(match: re.Match[str]) -> str:
         inner = match.group(1)
-        return match.group(0) if source.find(inner) is not None else f"‘{inner}’"
+        return match.group(0) if source.find(inner) is not None else "‘" + inner.replace('"', "'") + "’"
 
-    return CURLY_QUOTATION.sub(mark, text).replace('"', "'")
+    return CURLY_QUOTATION.sub(mark, text)
 
 
 def _marker(quoted: str) -> str:
