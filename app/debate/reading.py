@@ -122,7 +122,8 @@ def _intent(message: str, history: list[dict[str, str]], reading: Reading, ranke
         return "injection"
     if any(not q.found for q in reading.user_quotes) or reading.misrepresents:
         return "misquote"
-    if (not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY) and not cue("about_text", message):
+    far = not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY  # nothing in the essay is close to it
+    if far and not cue("about_text", message):  # a far message that names the essay may still ask about it
         return "off_topic"
     if _is_question(message) and not (cue("agreement", message) and cue("tag_question", message)):
         return "question"
@@ -130,9 +131,7 @@ def _intent(message: str, history: list[dict[str, str]], reading: Reading, ranke
         return "pushback"
     if cue("agreement", message):
         return "agreement"
-    if not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY:
-        return "off_topic"
-    return "claim"
+    return "off_topic" if far else "claim"
 
 
 def _is_question(message: str) -> bool:
