@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     classroom: ClassroomSettings = Field(default_factory=ClassroomSettings)
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL (postgresql://user:pass@host/db) for debates and classrooms shared by "
+        "several app servers; unset = one SQLite file in the data dir.",
+    )
+    database_pool_size: int = Field(8, ge=1, description="Database connections per app server (more wait).")
+    database_pool_timeout_s: float = Field(30.0, gt=0, description="How long a request waits for a connection.")
     host: str = Field("127.0.0.1", description="Web server bind address (loopback by default).")
     port: int = Field(7860, description="Web server port.")
     auth: str | None = Field(None, description="Optional 'user:password' protecting the web UI (classroom servers).")
