@@ -155,6 +155,26 @@ def serve(settings: Settings, host: str | None, port: int | None, backend: str |
     launch(_with_backend(settings, backend).model_copy(update=overrides))
 
 
+@main.command()
+@click.option("--export-sessions", type=click.Path(path_type=Path), help="Also write every debate as JSON here.")
+@click.pass_obj
+@friendly_errors
+def migrate(settings: Settings, export_sessions: Path | None) -> None:
+    """Bring the state database up to date and import earlier versions' files from the data dir."""
+    from app.state import StateStore, state_url
+    from app.state.importer import import_data_dir
+    from app.web.sessions import SessionStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    state = StateStore(state_url(settings.data_dir, settings.database_url))  # builds or upgrades the schema
+    report = import_data_dir(state, settings.data_dir, settings.classroom.database(settings.data_dir))
+    sessions = SessionStore(settings.data_dir / "sessions", state)
+    click.echo(f"{state.describe()}: schema {state.schema_version()}, {sessions.count()} debate(s) stored")
+    click.echo(report.summary() if report.debates or report.attempts else "nothing new to import")
+    if export_sessions is not None:
+        click.echo(f"exported {sessions.export_all(export_sessions)} debate(s) to {export_sessions}")
+
+
 def _footnotes(reply: Any) -> str:
     """Cited passages, flagged quotes and unsupported sentences, as terminal footnotes."""
     from app.debate.models import LABEL_NAMES

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from app.debate.service import DebateService
+    from app.state import StateStore
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -29,3 +30,16 @@ def make_service(settings: Settings, chat_model: BaseChatModel | None = None) ->
 
     embedder = make_embedder(settings)
     return DebateService(settings, open_store(settings, embedder), embedder, chat_model=chat_model)
+
+
+def open_state_store(settings: Settings) -> StateStore:
+    """Debates and classrooms: PostgreSQL when `database_url` is set, else SQLite in the data dir."""
+    from app.state import open_state
+
+    return open_state(
+        settings.data_dir,
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_timeout_s=settings.database_pool_timeout_s,
+        legacy_classroom=settings.classroom.database(settings.data_dir),
+    )

@@ -35,6 +35,7 @@ from app.classroom.settings import ClassroomSettings
 from app.classroom.store import Attempt, ClassroomStore
 from app.debate import prompts
 from app.debate.service import DebateService
+from app.state import StateStore, open_state
 
 MAX_NAME_CHARS = 40
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -57,12 +58,20 @@ class ClassroomService:
     """Practice rounds for students, stored as they happen; teachers use `app.classroom.teacher.Teacher`."""
 
     def __init__(
-        self, debate: DebateService, settings: ClassroomSettings, data_dir: Path, clock: Clock = time.time
+        self,
+        debate: DebateService,
+        settings: ClassroomSettings,
+        data_dir: Path,
+        clock: Clock = time.time,
+        state: StateStore | None = None,
     ) -> None:
+        """`state` defaults to the database the debate service's settings name (SQLite in `data_dir`)."""
         self.debate = debate
         self.settings = settings
         self.clock = clock
-        self.store = ClassroomStore(settings.database(data_dir))
+        url = getattr(getattr(debate, "settings", None), "database_url", None)
+        legacy = settings.database(data_dir)
+        self.store = ClassroomStore(state or open_state(data_dir, url, legacy_classroom=legacy))
         self.scorer = Scorer(debate)
         self._busy: set[int] = set()
         self._busy_lock = threading.Lock()

@@ -17,10 +17,14 @@ class ClassroomSettings(BaseModel):
     rounds: int = Field(3, ge=2, le=7, description="Phases per round: opening, rounds-2 rebuttals, closing.")
     word_limit: int = Field(200, ge=20, le=500, description="Most words in a student turn (longer turns are cut).")
     turn_seconds: int = Field(0, ge=0, le=3600, description="Time for a student turn; 0 = no timer.")
-    db_path: Path = Field(Path("classroom.sqlite3"), description="SQLite file, relative to the data dir.")
+    db_path: Path = Field(
+        Path("classroom.sqlite3"),
+        description="Earlier versions' classroom SQLite file, relative to the data dir; imported into the state "
+        "database on first start.",
+    )
 
     def database(self, data_dir: Path) -> Path:
-        """The SQLite file, resolved inside the data dir unless absolute."""
+        """The earlier versions' SQLite file, resolved inside the data dir unless absolute."""
         return self.db_path if self.db_path.is_absolute() else Path(data_dir) / self.db_path
 
 

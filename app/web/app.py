@@ -29,9 +29,10 @@ from app.web.limits import BodySizeLimit, LoginThrottle
 from app.web.page import Page, build_page, page_css
 from app.web.practice import PracticeDesk
 from app.web.room import APIError, DebateRoom, View
-from app.web.sessions import SessionStore, browser_secret
+from app.web.sessions import SessionStore, shared_browser_secret
 from app.web.teacher_desk import TeacherDesk
 from app.web.teacher_tab import build_teacher_tab, wire_teacher
+from app.wiring import open_state_store
 
 CACHE_CLEANUP = (3600, 86400)  # Gradio's delete_cache: every hour, files older than a day
 FOCUS_INPUT = "() => { document.querySelector('#cp-input textarea')?.focus(); }"
@@ -84,16 +85,17 @@ def create_app(
 ) -> gr.Blocks:
     """The whole page over one debate service; serve with `demo.queue(...).launch(**launch_options(...))`.
 
-    `classroom` defaults to a ClassroomService over the same service, its SQLite file in the data dir."""
+    `classroom` defaults to a ClassroomService over the same service and the same state database."""
     settings = settings or service.settings
     use_data_dir_cache(settings)
-    room = DebateRoom(service, SessionStore(settings.data_dir / "sessions"))
-    classroom = classroom or ClassroomService(service, classroom_settings(settings), settings.data_dir)
+    state = open_state_store(settings)
+    room = DebateRoom(service, SessionStore(settings.data_dir / "sessions", state))
+    classroom = classroom or ClassroomService(service, classroom_settings(settings), settings.data_dir, state=state)
     trusted = trusted_networks(settings.trusted_proxies)
     practice, teaching = PracticeDesk(classroom, room), TeacherDesk(classroom, room, trusted_proxies=trusted)
     with gr.Blocks(title="Counterpoint", analytics_enabled=False, delete_cache=CACHE_CLEANUP) as demo:
         page = build_page(room, settings)
-        round_key = round_key_state(browser_secret(room.sessions.folder))
+        round_key = round_key_state(shared_browser_secret(room.sessions))
         with page.tabs:
             student_tab = build_classroom_tab(practice, settings, round_key)
             teacher_tab = build_teacher_tab(teaching, settings)

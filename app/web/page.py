@@ -16,7 +16,7 @@ import gradio as gr
 from app.debate.prompts import DEFAULT_MODE
 from app.settings import Settings
 from app.web.room import DebateRoom, View, mode_choices, mode_line
-from app.web.sessions import browser_secret
+from app.web.sessions import shared_browser_secret
 from app.web.text import ui_list, ui_text
 from app.web.updates import changes, keep
 
@@ -90,7 +90,7 @@ def _export_update(view: View) -> Any:
 
 def build_page(room: DebateRoom, settings: Settings) -> Page:
     """Create the components inside the current `gr.Blocks`: the header, then the tabs, "Debate" first."""
-    sid = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=browser_secret(room.sessions.folder))
+    sid = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=shared_browser_secret(room.sessions))
     with gr.Row(elem_id="cp-header", equal_height=True):
         gr.HTML(_brand(), scale=3, min_width=300)
         status = gr.HTML(elem_id="cp-status-line", scale=4, min_width=300)

@@ -1,17 +1,18 @@
-"""Debates that survive a page reload and a server restart: one JSON file per debate.
+"""Debates that survive a page reload, a server restart and a move to another app server.
 
-Files live under `settings.data_dir / "sessions"` and are written atomically (temp file, fsync,
-rename). The browser keeps only the debate id (in localStorage, via `gr.BrowserState`). A turn being
+Debates live in the state database (`app.state`: SQLite in the data dir, or PostgreSQL shared by several
+app servers). The browser keeps only the debate id (in localStorage, via `gr.BrowserState`). A turn being
 written lives in memory as `Debate.pending` until it is committed, or committed early by Stop.
 
-Several server processes may share one data dir: a turn is appended under an exclusive `flock` on the
-debate's lock file, on top of whatever another process wrote meanwhile (the file's `revision` says so),
-and a cached debate is re-read when its file changed. Different debates never wait for each other.
+Every write is one transaction checked against the debate's `revision`: when another server (or process)
+wrote first, this one re-reads the debate and appends on top, so alternate turns answered by different
+servers all land, in order. A cached debate is re-read when its stored revision moved on. Different
+debates never wait for each other. `Debate.to_json()` is the JSON export format (and the file format of
+earlier versions, imported by `app.state.importer`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -20,14 +21,16 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.debate.errors import CounterpointError
+from app.state import StateStore, open_state
+from app.state import debates as rows
 from app.text_safety import clean_strings
 from app.web.text import ui_text
 
@@ -90,9 +93,8 @@ class Debate:
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     pending: Pending | None = field(default=None, compare=False)
-    revision: int = 0  # bumped by every write, so a process can tell that another one wrote
+    revision: int = 0  # bumped by every write, so a server can tell that another one wrote
     lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
-    seen_mtime_ns: int = field(default=0, compare=False, repr=False)  # the file as this process last saw it
 
     def history(self, upto: int | None = None) -> list[dict[str, str]]:
         """Messages in the service's `{"role", "content"}` form."""
@@ -131,13 +133,34 @@ class Debate:
             revision=int(data.get("revision", 0)),
         )
 
+    def to_row(self, turns: list[Turn] | None = None) -> rows.DebateRow:
+        chosen = self.turns if turns is None else turns
+        stored = [clean_strings(asdict(t)) for t in chosen]
+        return rows.DebateRow(self.id, self.doc, self.mode, self.created, self.updated, self.revision, stored)
+
+    def take(self, row: rows.DebateRow) -> None:
+        """Become what is stored."""
+        self.turns = [Turn(**t) for t in row.turns]
+        self.doc, self.mode, self.created, self.updated, self.revision = (
+            row.doc,
+            row.mode,
+            row.created,
+            row.updated,
+            row.revision,
+        )
+
 
 class SessionStore:
-    """Debates on disk with a small in-memory cache; safe to share between request threads."""
+    """Debates in the state database with a small in-memory cache; safe to share between request threads.
 
-    def __init__(self, folder: Path) -> None:
+    `folder` is where debate JSON files are exported to (and where earlier versions kept them); `state`
+    defaults to the SQLite database of the data dir above it."""
+
+    MAX_CONFLICTS = 50  # re-read and retry at most this often when other servers keep writing first
+
+    def __init__(self, folder: Path, state: StateStore | None = None) -> None:
         self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.state = state or open_state(folder.parent)
         self._cache: OrderedDict[str, Debate] = OrderedDict()
         self._lock = threading.RLock()
 
@@ -149,7 +172,7 @@ class SessionStore:
         return debate
 
     def get(self, session_id: object) -> Debate | None:
-        """The debate with this id, from memory or disk; None for unknown or malformed ids."""
+        """The debate with this id, from memory or the database; None for unknown or malformed ids."""
         if not is_session_id(session_id):
             return None
         assert isinstance(session_id, str)
@@ -164,36 +187,32 @@ class SessionStore:
             with self._lock:
                 debate = self._cache.setdefault(session_id, debate)  # another thread may have loaded it too
                 self._remember(debate)
+            return debate
         with debate.lock:
             if debate.pending is None:
-                self._refresh(debate)  # another process may have added turns
+                self._refresh(debate)  # another server may have added turns
         return debate
 
     def path(self, session_id: str) -> Path:
+        """Where `export()` writes this debate's JSON file."""
         return self.folder / f"{session_id}.json"
 
     def _load(self, session_id: str) -> Debate | None:
-        path = self.path(session_id)
-        try:
-            mtime = path.stat().st_mtime_ns
-            debate = Debate.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+        row = self.state.read(lambda conn: rows.load(conn, session_id))
+        if row is None:
             return None
-        debate.seen_mtime_ns = mtime
+        debate = Debate(id=row.id, doc=row.doc, mode=row.mode)
+        debate.take(row)
         return debate
 
     def _refresh(self, debate: Debate) -> None:
-        """Take the turns on disk if the file changed since this process last read or wrote it."""
-        try:
-            mtime = self.path(debate.id).stat().st_mtime_ns
-        except OSError:
+        """Take the stored debate if its revision moved past the one this server last read or wrote."""
+        stored = self.state.read(lambda conn: rows.revision(conn, debate.id))
+        if stored is None or stored <= debate.revision:
             return
-        if mtime == debate.seen_mtime_ns:
-            return
-        disk = self._load(debate.id)
-        if disk is not None and disk.revision >= debate.revision:
-            debate.turns, debate.mode, debate.doc = disk.turns, disk.mode, disk.doc
-            debate.revision, debate.updated, debate.seen_mtime_ns = disk.revision, disk.updated, disk.seen_mtime_ns
+        row = self.state.read(lambda conn: rows.load(conn, debate.id))
+        if row is not None:
+            debate.take(row)
 
     def _remember(self, debate: Debate) -> None:
         self._cache[debate.id] = debate
@@ -203,42 +222,11 @@ class SessionStore:
             del self._cache[key]
 
     # --- writing ---------------------------------------------------------------------------------
-    @contextmanager
-    def _exclusive(self, debate: Debate) -> Iterator[None]:
-        """This debate's lock: its in-memory lock, then its lock file (other processes)."""
-        with debate.lock:
-            fd = os.open(self.folder / f".{debate.id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)  # releases the flock
-
     def save(self, debate: Debate) -> None:
-        """Write the debate (its mode, after a switch) atomically, keeping turns another process added."""
-        with self._exclusive(debate):
+        """Store the debate's mode and document (after a switch), keeping turns another server added."""
+        with debate.lock:
             mode, doc = debate.mode, debate.doc
-            self._refresh(debate)
-            debate.mode, debate.doc = mode, doc
-            self._write(debate)
-
-    def _write(self, debate: Debate) -> None:
-        debate.updated = now()
-        debate.revision += 1
-        payload = json.dumps(debate.to_json(), ensure_ascii=False, indent=1)
-        target = self.path(debate.id)
-        tmp = target.with_name(f".{debate.id}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except OSError:
-            with suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise
-        debate.seen_mtime_ns = target.stat().st_mtime_ns
+            self._write(debate, lambda turns: (turns, mode, doc))
 
     def begin(self, debate: Debate, user: str, mode: str, doc: str, replaces_last: bool = False) -> Pending:
         """Reserve the debate for one streamed turn; a second concurrent turn is refused."""
@@ -275,26 +263,89 @@ class SessionStore:
             return turn
 
     def _append(self, debate: Debate, pending: Pending, turn: Turn) -> None:
-        with self._exclusive(debate):
-            self._refresh(debate)  # on top of turns another process recorded meanwhile
-            before = (list(debate.turns), debate.mode, debate.doc, debate.revision)
-            if pending.replaces_last and debate.turns:
-                debate.turns.pop()
-            debate.turns.append(turn)
-            debate.mode, debate.doc = turn.mode, turn.doc
+        def change(turns: list[Turn]) -> tuple[list[Turn], str, str]:
+            kept = turns[:-1] if pending.replaces_last and turns else turns
+            return [*kept, turn], turn.mode, turn.doc
+
+        self._write(debate, change, turn_key=pending.token)  # on failure memory stays as stored, still pending
+        debate.pending = None
+
+    def _write(self, debate: Debate, change: Change, turn_key: str | None = None) -> None:
+        """Apply `change` to the stored debate in one transaction, re-reading and retrying when another
+        writer got there first; the in-memory debate is updated only once the write is kept."""
+        for _ in range(self.MAX_CONFLICTS):
             try:
-                self._write(debate)
-            except OSError:  # disk full or read-only: memory stays as the disk is, the turn stays pending
-                debate.turns, debate.mode, debate.doc, debate.revision = before
-                raise
-            debate.pending = None
+                row = self.state.write(lambda conn: self._apply(conn, debate, change, turn_key))
+            except rows.RevisionConflict:
+                self._reread(debate)
+                continue
+            debate.take(row)
+            return
+        raise CounterpointError("this debate is being changed elsewhere; please try again")
+
+    def _apply(self, conn: Any, debate: Debate, change: Change, turn_key: str | None) -> rows.DebateRow:
+        if turn_key and rows.has_turn(conn, debate.id, turn_key):  # a retry of a write that was kept
+            found = rows.load(conn, debate.id)
+            assert found is not None
+            return found
+        turns, mode, doc = change(list(debate.turns))
+        row = debate.to_row(turns)
+        row.mode, row.doc, row.updated, row.revision = mode, doc, now(), debate.revision + 1
+        rows.write_head(conn, row, debate.revision)
+        first_changed = next((i for i, (a, b) in enumerate(zip(debate.turns, turns, strict=False)) if a != b), None)
+        start = min(len(debate.turns), len(turns)) if first_changed is None else first_changed
+        for seq in range(start, len(turns)):
+            rows.put_turn(conn, debate.id, seq, row.turns[seq], turn_key if seq == len(turns) - 1 else None)
+        return row
+
+    def _reread(self, debate: Debate) -> None:
+        row = self.state.read(lambda conn: rows.load(conn, debate.id))
+        if row is not None:
+            debate.take(row)
+
+    # --- export ----------------------------------------------------------------------------------
+    def export(self, debate: Debate, folder: Path | None = None) -> Path:
+        """Write the debate as JSON (the export format; earlier versions' session file) and return the path."""
+        target = (folder or self.folder) / f"{debate.id}.json"
+        write_json_atomically(target, debate.to_json())
+        return target
+
+    def export_all(self, folder: Path) -> int:
+        """Every stored debate as `folder/<id>.json`; returns how many were written."""
+        written = 0
+        for debate_id in sorted(self.state.read(rows.all_ids)):
+            debate = self.get(debate_id)
+            if debate is not None:
+                self.export(debate, folder)
+                written += 1
+        return written
 
     def count(self) -> int:
-        return sum(1 for _ in self.folder.glob("*.json"))
+        return self.state.read(rows.count)
+
+
+Change = Callable[[list[Turn]], tuple[list[Turn], str, str]]
+
+
+def write_json_atomically(target: Path, data: dict[str, Any]) -> None:
+    """Temp file, fsync, rename: a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, ensure_ascii=False, indent=1))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def browser_secret(folder: Path) -> str:
-    """The key `gr.BrowserState` encrypts the session id with; kept on disk so restarts keep sessions."""
+    """The key `gr.BrowserState` encrypts ids with, in a file of this folder (earlier versions; imported
+    into the state database, where every app server finds the same key: `shared_browser_secret`)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".browser-secret"
     try:
@@ -308,3 +359,15 @@ def browser_secret(folder: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(secret)
     return secret
+
+
+def shared_browser_secret(sessions: SessionStore) -> str:
+    """The browser-state key every app server shares (taken over from the data dir's file if it had one)."""
+    return sessions.state.secret("browser", initial=_existing_file_secret(sessions.folder.parent))
+
+
+def _existing_file_secret(folder: Path) -> str | None:
+    try:
+        return (folder / ".browser-secret").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None

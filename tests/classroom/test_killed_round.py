@@ -11,6 +11,7 @@ import sys
 import time
 
 from app.classroom.store import ClassroomStore
+from app.state import open_state
 
 OPENING = "I agree with the author: “AI does not know what it feels like to fail.” So its films will feel hollow."
 CLOSING = "So the essay stands: “the value of human curation skyrockets” when content is cheap."
@@ -56,7 +57,7 @@ def test_a_round_killed_after_the_bots_reply_resumes_where_it_was(settings, inge
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
 
-    attempt = ClassroomStore(settings.data_dir / "classroom.sqlite3").load(token.group(1))
+    attempt = ClassroomStore(open_state(settings.data_dir)).load(token.group(1))
     assert [t.role for t in attempt.round.turns] == ["student", "bot"] and attempt.round.turns[0].text == OPENING
     assert attempt.round.phase == "closing" and attempt.round.turn_started_at is not None
 
@@ -65,6 +66,6 @@ def test_a_round_killed_after_the_bots_reply_resumes_where_it_was(settings, inge
     out = raw.decode("utf-8", "replace")
     assert resumed.returncode == 0, out
     assert "-- closing --" in out and "## Scorecard" in out
-    finished = ClassroomStore(settings.data_dir / "classroom.sqlite3").load(token.group(1))
+    finished = ClassroomStore(open_state(settings.data_dir)).load(token.group(1))
     assert [t.text for t in finished.round.turns if t.role == "student"] == [OPENING, CLOSING]
     assert finished.scorecard is not None

@@ -1,4 +1,5 @@
-"""SQLite storage: migrations, turns written as they happen, resuming after a restart, token-only access."""
+"""Storage: the state database, turns written as they happen, resuming after a restart, token-only access.
+(The store on both engines, schema versions and the import of old files: tests/state/.)"""
 
 from __future__ import annotations
 
@@ -8,39 +9,19 @@ from contextlib import closing
 import pytest
 
 from app.classroom.errors import AccessDenied, ClassroomError
-from app.classroom.store import MIGRATIONS, ClassroomStore, migrate, schema_version
 
 OPENING = "I agree with the author: “AI does not know what it feels like to fail.” So its films will feel hollow."
 
 
-def test_a_new_database_gets_every_migration_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "c.sqlite3"
-    ClassroomStore(path)
-    ClassroomStore(path)  # reopening applies nothing twice
-    assert schema_version(path) == len(MIGRATIONS) == 2
-    with closing(sqlite3.connect(path)) as conn:
+def test_the_classroom_lives_in_the_data_dirs_state_database(make_classroom, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    classroom = make_classroom()
+    classroom.start("Ada", "for")
+    with closing(sqlite3.connect(tmp_path / "data" / "counterpoint.sqlite3")) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
-    assert {"assignments", "attempts", "turns", "attempts_by_assignment"} <= tables
-
-
-def test_an_older_database_is_upgraded_and_a_newer_one_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "old.sqlite3"
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        for statement in MIGRATIONS[0]:
-            conn.execute(statement)
-        conn.execute("PRAGMA user_version = 1")
-        conn.execute(
-            "INSERT INTO assignments (code, doc, side, format, created_at) VALUES ('ABC234', 'd', 'for', '{}', 0)"
-        )
-    ClassroomStore(path)
-    assert schema_version(path) == 2
-    with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("SELECT code FROM assignments").fetchall() == [("ABC234",)]  # data kept
-        conn.execute("PRAGMA user_version = 99")
-        conn.commit()
-        with pytest.raises(ClassroomError, match="newer Counterpoint"):
-            migrate(conn)
+        assert conn.execute("SELECT student_name FROM attempts").fetchall() == [("Ada",)]
+    assert {"assignments", "attempts", "round_turns", "attempts_by_assignment"} <= tables
+    assert not (tmp_path / "data" / "classroom.sqlite3").exists()  # the old file is only read, never made
 
 
 def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]

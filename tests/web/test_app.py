@@ -12,6 +12,7 @@ from app.debate.errors import CounterpointError
 from app.debate.prompts import MODES, mode_spec
 from app.debate.service import DebateService
 from app.settings import Settings
+from app.state import debates as rows
 from app.web.app import create_app
 from app.web.room import DebateRoom, View, mode_line
 from app.web.sessions import SessionStore
@@ -155,7 +156,7 @@ def test_api_chat_streams_and_stores_the_transcript(room: DebateRoom) -> None:
     assert len(items) >= 2 and not items[0]["done"] and items[-1]["done"]
     final = items[-1]
     assert final["reply"]["mode"] == "defend" and final["reply"]["citations"]
-    assert room.sessions.path(final["session_id"]).is_file()
+    assert room.sessions.state.read(lambda conn: rows.revision(conn, final["session_id"])) == 1  # stored
     assert "**You:** AI will replace film directors" in room.api_transcript(final["session_id"])
     assert room.service.default_doc in [d["slug"] for d in room.api_documents()]
 

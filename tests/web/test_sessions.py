@@ -1,4 +1,5 @@
-"""Session persistence: atomic JSON files, safe ids, one streamed turn at a time, Stop keeps what was shown."""
+"""Session persistence: the state database, JSON export, safe ids, one streamed turn at a time, Stop keeps
+what was shown, a failed write keeps memory as stored."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def test_saved_debate_survives_a_restart(tmp_path: Path) -> None:
     assert reopened is not None
     assert reopened.mode == "socratic" and reopened.doc == "essay"
     assert reopened.history() == [{"role": "user", "content": "claim"}, {"role": "assistant", "content": "reply"}]
-    assert not list((tmp_path / "sessions").glob(".*.tmp"))  # the atomic write left no temp file
-    assert json.loads(store.path(debate.id).read_text())["turns"][0]["user"] == "claim"
+    exported = store.export(reopened)
+    assert exported == store.path(debate.id) and not list((tmp_path / "sessions").glob(".*.tmp"))
+    assert json.loads(exported.read_text())["turns"][0]["user"] == "claim"  # the JSON export format
 
 
 @pytest.mark.parametrize("bad", [None, "", "../../etc/passwd", "A" * 32, 42, {"id": 1}])
@@ -32,10 +34,10 @@ def test_malformed_ids_are_never_used_as_paths(tmp_path: Path, bad: object) -> N
     assert SessionStore(tmp_path).get(bad) is None
 
 
-def test_corrupt_file_is_treated_as_missing(tmp_path: Path) -> None:
-    store = SessionStore(tmp_path)
-    store.path("a" * 32).write_text("{not json")
-    assert store.get("a" * 32) is None
+def test_a_corrupt_old_session_file_is_skipped_by_the_import(tmp_path: Path) -> None:
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "sessions" / f"{'a' * 32}.json").write_text("{not json")
+    assert SessionStore(tmp_path / "sessions").get("a" * 32) is None
 
 
 def test_one_streamed_turn_at_a_time(tmp_path: Path) -> None:
@@ -78,14 +80,16 @@ def test_browser_secret_is_stable_and_private(tmp_path: Path) -> None:
     assert (tmp_path / ".browser-secret").stat().st_mode & 0o077 == 0
 
 
-def test_a_full_disk_mid_debate_shows_the_reply_says_so_and_keeps_the_file(
+def test_a_failed_write_mid_debate_shows_the_reply_says_so_and_keeps_what_was_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
 
     from app.debate.models import Reply
     from app.debate.service import ReplyEvent
-    from app.web import sessions as sessions_module
+    from app.state import debates as rows
     from app.web.turns import run_turn
 
     class OneReply:
@@ -98,18 +102,17 @@ def test_a_full_disk_mid_debate_shows_the_reply_says_so_and_keeps_the_file(
     store = SessionStore(tmp_path)
     debate = store.new("essay", "challenge")
     list(run_turn(OneReply(), store, debate, "first claim", "challenge", "essay"))  # type: ignore[arg-type]
-    saved = store.path(debate.id).read_text()
 
-    def no_space(*args: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def disk_full(*args: object) -> None:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
 
-    monkeypatch.setattr(sessions_module.os, "replace", no_space)
+    monkeypatch.setattr(rows, "put_turn", disk_full)  # the head is written, then the turn fails
     updates = list(run_turn(OneReply(), store, debate, "second claim", "challenge", "essay"))  # type: ignore[arg-type]
     assert updates[-1].partial == "The essay disagrees."  # the reader still sees the reply
-    assert "could not be saved (No space left on device)" in updates[-1].error
-    assert store.path(debate.id).read_text() == saved  # the file on disk is untouched
-    assert [t.user for t in debate.turns] == ["first claim"] and debate.pending is None  # memory = disk
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert "could not be saved (database or disk is full)" in updates[-1].error
+    assert [t.user for t in debate.turns] == ["first claim"] and debate.pending is None  # memory = database
+    stored = SessionStore(tmp_path).get(debate.id)  # nothing half-written: the head rolled back with the turn
+    assert stored is not None and stored.revision == debate.revision == 1
 
     monkeypatch.undo()  # space again: the next turn is recorded normally
     list(run_turn(OneReply(), store, debate, "third claim", "challenge", "essay"))  # type: ignore[arg-type]

@@ -1,12 +1,12 @@
 """Several app processes over one data dir: no session turn and no classroom write is lost.
 
-Real OS processes (multiprocessing, spawn) hammer the same debate file and the same SQLite database; then
-two real `counterpoint serve` processes take turns answering one debate through the HTTP API.
+Real OS processes (multiprocessing, spawn) hammer the same debate and the same classroom in the data dir's
+SQLite state database; then two real `counterpoint serve` processes take turns answering one debate through
+the HTTP API. (Servers without a shared disk: tests/state/test_two_servers.py.)
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -15,6 +15,7 @@ from gradio_client import Client
 
 from app.classroom.rounds import PracticeRound, RoundFormat
 from app.classroom.store import Assignment, ClassroomStore
+from app.state import StateStore, open_state, state_url
 from app.web.sessions import SessionStore, Turn
 
 PROCESSES = 4
@@ -30,8 +31,8 @@ def _append_turns(folder: str, debate_id: str, worker: int) -> None:
         assert store.commit(debate, pending, Turn(f"w{worker}-{n}", "challenge", "essay", f"reply {worker}-{n}"))
 
 
-def _add_attempts(path: str, worker: int) -> None:
-    store = ClassroomStore(Path(path))
+def _add_attempts(folder: str, worker: int) -> None:
+    store = ClassroomStore(open_state(Path(folder)))
     for n in range(EACH):
         round_ = PracticeRound("for", RoundFormat(), "essay")
         attempt = store.add_attempt(round_, f"s{worker}-{n}", "ABC234", time.time())
@@ -56,23 +57,23 @@ def test_processes_appending_to_one_debate_lose_no_turn(tmp_path: Path) -> None:
 
     _run_all(_append_turns, str(tmp_path), debate.id)
 
-    saved = json.loads(store.path(debate.id).read_text())
-    users = [t["user"] for t in saved["turns"]]
+    saved = SessionStore(tmp_path, StateStore(state_url(tmp_path.parent))).get(debate.id)  # nothing cached
+    assert saved is not None
+    users = [t.user for t in saved.turns]
     assert users[0] == "opening" and len(users) == 1 + PROCESSES * EACH == len(set(users))
     for w in range(PROCESSES):  # each process's turns kept their order
         mine = [u for u in users if u.startswith(f"w{w}-")]
         assert mine == [f"w{w}-{n}" for n in range(EACH)]
-    assert saved["revision"] == len(users)
+    assert saved.revision == len(users)
     reread = store.get(debate.id)  # this process's cached copy catches up with the file
     assert reread is not None and len(reread.turns) == len(users)
 
 
 def test_processes_writing_the_classroom_database_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "classroom.sqlite3"
-    store = ClassroomStore(path)
+    store = ClassroomStore(open_state(tmp_path))
     assert store.add_assignment(Assignment("ABC234", "essay", "for", RoundFormat(), "", time.time()))
 
-    _run_all(_add_attempts, str(path))
+    _run_all(_add_attempts, str(tmp_path))
 
     attempts = store.attempts_for("ABC234")
     assert len(attempts) == PROCESSES * EACH
