@@ -18,6 +18,7 @@ from app.text_safety import UNSAFE, clean_strings, clean_text
 from app.web.export import debate_markdown, exports_folder, sweep_exports
 from app.web.sessions import Debate, Turn
 from ingest.embedder import Embedder
+from tests.stored import stored_debate
 from tests.web.conftest import fake_settings, ready_debate_service, serve
 
 NASTY = "Studios\x1b[2J win\x07 \x00 \u202eslaes ot\u202c \u2066x\u2069 \u202a\u202b\u202d \x9b31m."
@@ -80,7 +81,7 @@ def test_a_refused_over_long_message_is_stored_cut_with_a_note(api: tuple[str, S
     client = Client(url, verbose=False)
     result = client.predict("x" * 5000, "challenge", "", "", api_name="/chat")
     assert result["done"] and "5000" in result["text"].replace(",", "")  # the service's refusal
-    stored = json.loads((settings.data_dir / "sessions" / f"{result['session_id']}.json").read_text())
+    stored = stored_debate(settings.data_dir, result["session_id"])
     kept = stored["turns"][0]["user"]
     assert kept.startswith("x" * 200) and "x" * 201 not in kept
     assert "message cut here" in kept and "5,000 characters" in kept
@@ -93,8 +94,7 @@ def test_control_and_bidi_characters_never_reach_sessions_transcripts_or_exports
     client = Client(url, verbose=False)
     result = client.predict(NASTY, "challenge", "", "", api_name="/chat")
     assert result["done"]
-    session_file = settings.data_dir / "sessions" / f"{result['session_id']}.json"
-    on_disk = json.loads(session_file.read_text(encoding="utf-8"))
+    on_disk = stored_debate(settings.data_dir, result["session_id"])
     transcript = client.predict(result["session_id"], api_name="/transcript")
     for text in (json.dumps(on_disk, ensure_ascii=False), transcript):
         assert not any(ch in text for ch in DANGEROUS), [hex(ord(ch)) for ch in DANGEROUS if ch in text]

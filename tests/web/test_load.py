@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import httpx
 from gradio_client import Client
 
 from app.settings import Settings
+from tests.stored import stored_debate
 
 CLAIMS = [
     "AI will replace film directors",
@@ -32,7 +32,7 @@ def test_twenty_concurrent_chats_all_complete_and_are_stored(server: str, web_se
     ids = {r["session_id"] for r in results}
     assert len(ids) == 20
     for result in results:
-        stored = json.loads((web_settings.data_dir / "sessions" / f"{result['session_id']}.json").read_text())
+        stored = stored_debate(web_settings.data_dir, result["session_id"])
         assert len(stored["turns"]) == 1 and stored["turns"][0]["text"] == result["text"]
     assert any(len(job.outputs()) >= 2 for job in jobs)  # replies streamed, not just returned
     print(f"20 concurrent chats in {elapsed:.1f}s")
