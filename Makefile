@@ -17,7 +17,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve ingest test lint bench bench-quick eval clean browser screenshot constraints
+.PHONY: install run serve ingest test lint bench bench-quick eval clean browser postgres screenshot constraints
 
 install: $(STAMP)
 
@@ -44,12 +44,17 @@ run: ingest
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The state store's tests run against a real PostgreSQL server too (Debian's postgresql package).
+postgres:
+	@{ command -v initdb >/dev/null && command -v pg_ctl >/dev/null; } || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check app ingest argument eval bench tests
 	$(BIN)/ruff format --check app ingest argument eval bench tests
 	$(BIN)/mypy app ingest argument eval bench
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser postgres lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
