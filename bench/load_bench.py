@@ -13,13 +13,19 @@ Two arrival patterns, both with all 30 students in the room at once:
 - burst (`load_burst_*`): every student sends at the same instant, three times, no thinking: a stress
   figure for the worst case, where 30 turns queue for 2 cores.
 Each student words its claims a little differently, so no cache can serve one student's turn from another's.
+
+Absolute milliseconds swing several-fold between runs on a shared 2-core machine, so the same run also
+drives a baseline (`bench.baseline_app`: a bare Gradio ChatInterface streaming the same stub) through the
+same client pattern, and `load_overhead_ratio_{class,burst}_{sqlite,postgresql}` is our p95 turn time
+over the baseline's. Counterpoint runs twice: its state in SQLite (the default), and in a real PostgreSQL
+server (`tests.postgres_server`, when the binaries are installed).
 Also: `serve_rss_mb`, the resident memory of `counterpoint serve` with the embedded model after a short
 load on it. Loopback only; bounded counts and time.
 """
 
 from __future__ import annotations
 
-import json
+import atexit
 import os
 import random
 import ssl
@@ -30,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,9 +60,8 @@ RAMP_S = 10.0
 THINK_S = (2.0, 5.0)
 
 
-def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
-    with StubProcess(STUB_REPLY, first_token_delay_s=0.4, token_delay_s=0.03) as stub, \
-            tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+def run(settings: Any, students: int = 30, turns: int = 3, rss: bool = True) -> dict[str, Any]:
+    with StubProcess(STUB_REPLY, first_token_delay_s=0.4, token_delay_s=0.03) as stub:
         raw_s = _raw_turn_seconds(stub.base_url)
         env = {
             "COUNTERPOINT_LLM__BACKEND": "openai",
@@ -63,16 +69,30 @@ def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
             "COUNTERPOINT_LLM__MODEL": "stub",
             "COUNTERPOINT_CONCURRENCY_LIMIT": str(students),
         }
-        with _Server(Path(tmp), env) as server:
-            _students(server.url, 2, 1, pattern="burst")  # warm up: first-request costs are not load
-            burst = _students(server.url, students, turns, pattern="burst")
-            lesson = _students(server.url, students, turns, pattern="class")
-            stored = _stored_turns(Path(tmp) / "sessions", burst.sessions + lesson.sessions)
+        with _Baseline(stub.base_url, students) as baseline:
+            base = _patterns(baseline.url, students, turns, _baseline_turn)
+        runs: dict[str, tuple[_Run, _Run]] = {}
+        lost = 0
+        for engine, url in _engines():
+            with tempfile.TemporaryDirectory() as tmp:
+                engine_env = {**env, **({"COUNTERPOINT_DATABASE_URL": url} if url else {})}
+                with _Server(Path(tmp), engine_env) as server:
+                    runs[engine] = _patterns(server.url, students, turns, _counterpoint_turn)
+                sessions = runs[engine][0].sessions + runs[engine][1].sessions
+                lost += 2 * students * turns - _stored_turns(Path(tmp), url, sessions)
+    lesson, burst = runs["sqlite"]
     figures: dict[str, Any] = {
         "load_students": students,
         "load_turns": students * turns,
         "load_stub_turn_s": round(raw_s, 3),
+        "load_baseline_p95_ms": round(_p95(base[0].walls) * 1000, 1),
+        "load_burst_baseline_p95_ms": round(_p95(base[1].walls) * 1000, 1),
     }
+    for engine, (engine_lesson, engine_burst) in runs.items():
+        for pattern, ours, theirs in (("class", engine_lesson, base[0]), ("burst", engine_burst, base[1])):
+            ratio = _p95(ours.walls) / _p95(theirs.walls) if ours.walls and theirs.walls else None
+            figures[f"load_overhead_ratio_{pattern}_{engine}"] = round(ratio, 3) if ratio else None
+            figures[f"load_{pattern}_{engine}_errors"] = ours.errors
     for prefix, run_ in (("load", lesson), ("load_burst", burst)):
         overheads = [max(0.0, w - raw_s) * 1000 for w in run_.walls]
         figures[f"{prefix}_p50_overhead_ms"] = round(statistics.median(overheads), 1) if overheads else None
@@ -80,9 +100,30 @@ def run(settings: Any, students: int = 30, turns: int = 3) -> dict[str, Any]:
         figures[f"{prefix}_errors"] = run_.errors
         inside = [max(0.0, t - raw_s) * 1000 for t in run_.service]  # without HTTP, queue and session write
         figures[f"{prefix}_service_p95_overhead_ms"] = round(_p95(inside), 1) if inside else None
-    figures["load_lost_transcripts"] = 2 * students * turns - stored
-    figures["serve_rss_mb"] = _embedded_rss_mb()
+    figures["load_lost_transcripts"] = lost
+    if rss:
+        figures["serve_rss_mb"] = _embedded_rss_mb()
     return figures
+
+
+def _engines() -> list[tuple[str, str | None]]:
+    """SQLite always; PostgreSQL when a server can be started here (its URL; the server stops at exit)."""
+    from tests.postgres_server import PostgresServer
+
+    found: list[tuple[str, str | None]] = [("sqlite", None)]
+    if PostgresServer.available():
+        server = PostgresServer().start()
+        atexit.register(server.cleanup)
+        found.append(("postgresql", server.new_database()))
+    return found
+
+
+def _patterns(url: str, students: int, turns: int, call: Call) -> tuple[_Run, _Run]:
+    """(class, burst) on one server, after a warm-up (first-request costs are not load)."""
+    _students(url, 2, 1, "burst", call)
+    burst = _students(url, students, turns, "burst", call)
+    lesson = _students(url, students, turns, "class", call)
+    return lesson, burst
 
 
 def _p95(values: list[float]) -> float:
@@ -110,7 +151,20 @@ class _Run:
     errors: int = 0
 
 
-def _students(url: str, students: int, turns: int, pattern: str) -> _Run:
+Call = Callable[[Any, str, str], tuple[str, float | None]]  # (client, claim, session) -> (session, service s)
+
+
+def _counterpoint_turn(client: Any, claim: str, session: str) -> tuple[str, float | None]:
+    result = client.predict(claim, "challenge", "", session, api_name="/chat")
+    return str(result["session_id"]), float(result["reply"]["timings"]["total_s"])
+
+
+def _baseline_turn(client: Any, claim: str, session: str) -> tuple[str, float | None]:
+    client.predict(claim, api_name="/chat")
+    return "", None
+
+
+def _students(url: str, students: int, turns: int, pattern: str, call: Call = _counterpoint_turn) -> _Run:
     """`students` threads, each a debate of `turns` turns; `pattern` is "burst" or "class" (see above)."""
     from gradio_client import Client
 
@@ -138,12 +192,12 @@ def _students(url: str, students: int, turns: int, pattern: str) -> _Run:
                     time.sleep(thinks[turn])
                 claim = CLAIMS[turn % len(CLAIMS)].format(asides[turn % len(asides)])
                 t = time.perf_counter()
-                result = clients[i].predict(claim, "challenge", "", session, api_name="/chat")
+                session, service_s = call(clients[i], claim, session)
                 wall = time.perf_counter() - t
-                session = result["session_id"]
                 with lock:
                     run.walls.append(wall)
-                    run.service.append(float(result["reply"]["timings"]["total_s"]))
+                    if service_s is not None:
+                        run.service.append(service_s)
         except Exception:
             with lock:
                 run.errors += 1
@@ -158,13 +212,51 @@ def _students(url: str, students: int, turns: int, pattern: str) -> _Run:
     return run
 
 
-def _stored_turns(folder: Path, sessions: list[str]) -> int:
+def _stored_turns(data_dir: Path, url: str | None, sessions: list[str]) -> int:
+    """Answered turns the server's state database holds for these debates."""
+    from app.state import StateStore, state_url
+    from app.web.sessions import SessionStore
+
+    state = StateStore(state_url(data_dir, url))
+    store = SessionStore(data_dir / "sessions", state)
     total = 0
     for session in sessions:
-        path = folder / f"{session}.json"
-        if session and path.exists():
-            total += sum(1 for t in json.loads(path.read_text())["turns"] if t.get("reply"))
+        debate = store.get(session)
+        total += sum(1 for t in debate.turns if t.reply) if debate else 0
+    state.dispose()
     return total
+
+
+class _Baseline:
+    """`bench.baseline_app` in a subprocess on a free loopback port."""
+
+    def __init__(self, stub_url: str, concurrency: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.cmd = [sys.executable, "-m", "bench.baseline_app", str(self.port), stub_url, str(concurrency)]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> _Baseline:
+        self.process = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for(self.url, self.process)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            urllib.request.urlopen(url + "config", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"{url} did not start")
 
 
 class _Server:
