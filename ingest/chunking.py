@@ -30,6 +30,9 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _TABLE = re.compile(r"^\s*[+|]")
 _TERMINAL = tuple(".!?,;:\"”’')]")
 _RULE_CHARS = frozenset("+|:=- \t")
+_UNDERLINE = re.compile(r"^\s{0,3}(?:={3,}|-{3,})\s*$")
+_HRULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:_\s*){3,})$")
+_NUMBERED_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+")
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _read_units(text: str) -> list[Unit]:
         if not line.strip():
             units.append(Unit("blank", start, start))
             continue
-        kind = _line_kind(line, lines[i + 1][0] if i + 1 < len(lines) else "")
+        kind = _line_kind([ln for ln, _ in lines], i, blank_separated)
         end = start + len(line.rstrip())
         prev = units[-1] if units else None
         joins = (
@@ -102,7 +105,7 @@ def _read_units(text: str) -> list[Unit]:
             prev.end = end
         else:
             units.append(Unit(kind, start + len(line) - len(line.lstrip()), end))
-    return [u for u in units if u.kind != "blank"]
+    return [u for u in units if u.kind not in ("blank", "rule")]
 
 
 def _lines_with_offsets(text: str) -> list[tuple[str, int]]:
@@ -113,21 +116,52 @@ def _lines_with_offsets(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _line_kind(line: str, next_line: str) -> str:
-    if _MD_HEADING.match(line):
+def _line_kind(lines: list[str], i: int, blank_separated: bool) -> str:
+    """heading | rule (an underline or a horizontal rule: dropped) | table | list | paragraph."""
+    line = lines[i]
+    prev_line = lines[i - 1] if i > 0 else ""
+    next_line = lines[i + 1] if i + 1 < len(lines) else ""
+    starts_block = not prev_line.strip() or not blank_separated
+    if _MD_HEADING.match(line) or (_UNDERLINE.match(next_line) and starts_block and _heading_text(line)):
         return "heading"
+    if _UNDERLINE.match(line) or _HRULE.match(line):
+        return "rule"
     if _TABLE.match(line):
         return "table"
+    if _NUMBERED_HEADING.match(line) and _numbered_heading(line, prev_line, next_line):
+        return "heading"
     if _BULLET.match(line):
         return "list"
-    return "heading" if _looks_like_heading(line, next_line) else "paragraph"
+    followed = bool(next_line.strip()) or _text_follows(lines, i)
+    return "heading" if starts_block and followed and _looks_like_heading(line) else "paragraph"
 
 
-def _looks_like_heading(line: str, next_line: str) -> bool:
-    """A short title-case line without closing punctuation, followed by more text."""
+def _text_follows(lines: list[str], i: int) -> bool:
+    """A line alone between blank lines is a heading only when more text comes after it."""
+    return any(line.strip() for line in lines[i + 1 :])
+
+
+def _heading_text(line: str) -> bool:
+    """A line that can stand as a heading's words: short, not a list item, table or rule itself."""
+    stripped = line.strip()
+    return 0 < len(stripped.split()) <= 12 and not _TABLE.match(line) and not _UNDERLINE.match(line)
+
+
+def _numbered_heading(line: str, prev_line: str, next_line: str) -> bool:
+    """`2.1 The Basics` or `3. Method` on its own, not one item of a numbered list."""
+    title = _NUMBERED_HEADING.sub("", line.strip(), count=1)
+    if not title or not title[0].isupper() or title.endswith(_TERMINAL) or len(line.split()) > 12:
+        return False
+    if "." in line.split()[0].rstrip("."):  # a multi-level number (2.1, 1.1.) is a heading's
+        return True
+    return not _BULLET.match(prev_line) and not _BULLET.match(next_line)
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A short title-case (or ALL-CAPS) line without closing punctuation."""
     stripped = line.strip()
     words = stripped.split()
-    if not words or len(words) > 12 or stripped.endswith(_TERMINAL) or not next_line.strip():
+    if not words or len(words) > 12 or stripped.endswith(_TERMINAL):
         return False
     if not stripped[0].isupper():
         return False
