@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.config import ChunkingConfig
+from ingest.formats import pages_of
 from ingest.models import Document, Passage
 from ingest.sentences import split_sentences
 
@@ -149,12 +150,23 @@ def _heading_text(line: str) -> bool:
 
 def _numbered_heading(line: str, prev_line: str, next_line: str) -> bool:
     """`2.1 The Basics` or `3. Method` on its own, not one item of a numbered list."""
-    title = _NUMBERED_HEADING.sub("", line.strip(), count=1)
-    if not title or not title[0].isupper() or title.endswith(_TERMINAL) or len(line.split()) > 12:
+    if not is_heading_line(line):
         return False
     if "." in line.split()[0].rstrip("."):  # a multi-level number (2.1, 1.1.) is a heading's
         return True
     return not _BULLET.match(prev_line) and not _BULLET.match(next_line)
+
+
+def is_heading_line(line: str) -> bool:
+    """Whether a line reads as a heading by itself: numbered (`2.1 The Basics`) or title-case, short, unpunctuated.
+
+    For extracted text (PDF) where layout, not blank lines, separates blocks.
+    """
+    if _NUMBERED_HEADING.match(line):
+        title = _NUMBERED_HEADING.sub("", line.strip(), count=1)
+        closed = title.endswith(_TERMINAL) and not title.endswith("?")  # "1.2. What is this spec?" is a heading
+        return bool(title) and title[0].isupper() and not closed and len(line.split()) <= 12
+    return _looks_like_heading(line)
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -458,6 +470,7 @@ def _make_passages(
                 kind=kind,
                 sentences=tuple(sentences),
                 index_text=_index_text(section, body, kind, (headers or {}).get(start, "") if kind == "table" else ""),
+                pages=pages_of(doc.page_starts, start, end),
             )
         )
     return passages

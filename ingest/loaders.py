@@ -1,4 +1,4 @@
-"""Read `.txt` and `.md` files into Documents, refusing bad input with one clear line."""
+"""Read text, Markdown, PDF, Word and web-page files into Documents, refusing bad input with one clear line."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import unicodedata
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.formats import BINARY_SUFFIXES, extractor
 from ingest.models import Document
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + BINARY_SUFFIXES
+SUPPORTED_NAMES = ".txt, .md, .pdf, .docx, .html"
 DEFAULT_MAX_BYTES = 2_000_000
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 
@@ -44,7 +47,7 @@ def find_documents(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
             if not files:
-                raise IngestError(f"{path}: no supported files (.txt, .md) in this directory")
+                raise IngestError(f"{path}: no supported files ({SUPPORTED_NAMES}) in this directory")
             found.extend(files)
         else:
             found.append(path)
@@ -52,9 +55,10 @@ def find_documents(paths: list[Path]) -> list[Path]:
 
 
 def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load one file. The text is decoded, newlines normalised to `\\n`, and nothing else changed."""
+    """Load one file. Text is decoded with newlines normalised to `\\n`, nothing else changed; other formats are
+    extracted to text (see `ingest.formats`)."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise IngestError(f"{path}: unsupported file type '{path.suffix or 'none'}' (use .txt or .md)")
+        raise IngestError(f"{path}: unsupported file type '{path.suffix or 'none'}' (use {SUPPORTED_NAMES})")
     size = path.stat().st_size
     if size > max_bytes:
         raise IngestError(f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit")
@@ -63,7 +67,10 @@ def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
 
 
 def document_from_bytes(raw: bytes, name: str, source: str = "") -> Document:
-    """Decode and validate raw bytes (also used for uploads)."""
+    """Decode (or extract) and validate raw bytes (also used for uploads); the format follows the name's suffix."""
+    extract = extractor(Path(name).suffix)
+    if extract is not None:
+        return _extracted_document(raw, name, source, extract)
     utf16 = _decode_utf16(raw)
     if utf16 is not None:
         text, encoding = utf16
@@ -82,6 +89,27 @@ def document_from_bytes(raw: bytes, name: str, source: str = "") -> Document:
         content_hash=content_hash(text),
         source=source or name,
         encoding=encoding,
+        original=raw,
+        original_name=Path(name).name,
+    )
+
+
+def _extracted_document(raw: bytes, name: str, source: str, extract) -> Document:  # type: ignore[no-untyped-def]
+    """A PDF, Word or HTML file: its extracted text is the document (what offsets and the source view use)."""
+    extracted = extract(raw, name)
+    if not extracted.text.strip():
+        raise IngestError(f"{name}: no text found in this {extracted.format.upper()} file")
+    stem = Path(name).stem
+    return Document(
+        slug=slugify(stem),
+        title=extracted.title or _title(extracted.text, stem),
+        text=extracted.text,
+        content_hash=content_hash(extracted.text),
+        source=source or name,
+        format=extracted.format,
+        page_starts=extracted.page_starts,
+        original=raw,
+        original_name=Path(name).name,
     )
 
 

@@ -17,6 +17,7 @@ from ingest.embedder import Embedder
 from ingest.errors import IngestError
 from ingest.loaders import DEFAULT_MAX_BYTES, find_documents, load_document
 from ingest.models import Document
+from ingest.originals import keep_original
 from ingest.store import DocumentRecord, PassageStore
 
 Progress = Callable[[str, int, int], None]  # (document slug, texts done, texts total)
@@ -38,6 +39,8 @@ class IngestReport:
 def document_version(doc: Document, chunking: ChunkingConfig, model_id: str) -> str:
     """Same text, chunking and model -> same version; anything else re-ingests."""
     key = f"{doc.content_hash}|{chunking.model_dump_json()}|{model_id}"
+    if doc.page_starts or doc.original_name:  # a PDF's pages, a kept original: part of what is published
+        key += f"|{doc.page_starts}|{doc.original_name}"
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
@@ -53,12 +56,14 @@ def ingest_documents(
     chunking: ChunkingConfig,
     reset: bool = False,
     progress: Progress | None = None,
+    originals: Path | None = None,
 ) -> IngestReport:
     """Ingest loaded documents; unchanged ones cost one lookup and write nothing.
 
     No document silently replaces another: slugs are settled first (`assign_slugs`), so a name clash with
     a different text gets its own slug, and the same text given twice is stored once. `report.documents`
-    counts the documents actually stored by this call.
+    counts the documents actually stored by this call. With `originals` (a folder), each file as given is kept
+    there for download.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -66,7 +71,7 @@ def ingest_documents(
         store.reset()
     docs, report.notes = assign_slugs(docs, store)
     for doc in docs:
-        record, changed = ingest_document(doc, store, embedder, chunking, progress)
+        record, changed = ingest_document(doc, store, embedder, chunking, progress, originals)
         report.records.append(record)
         report.unchanged += not changed
         report.documents += 1
@@ -140,14 +145,20 @@ def ingest_document(
     embedder: Embedder,
     chunking: ChunkingConfig,
     progress: Progress | None = None,
+    originals: Path | None = None,
 ) -> tuple[DocumentRecord, bool]:
     """Ingest one document atomically: new rows, then the published-version flip, then cleanup.
 
     Returns the published record and whether anything was written.
     """
     version = document_version(doc, chunking, embedder.model_id)
+    kept = originals is not None and bool(doc.original)
     current = store.document(doc.slug)
     if current is not None and current.version == version:
+        if kept and originals is not None and not current.original:  # indexed before originals were kept
+            keep_original(originals, doc.slug, doc.original_name, doc.original)
+            current = dataclasses.replace(current, original=doc.original_name)
+            store.publish(current)
         ensure_map(current, store)  # one lookup when the map is there
         return current, False
     passages = chunk_document(doc, chunking, embedder.count_tokens)
@@ -171,7 +182,12 @@ def ingest_document(
         source=doc.source,
         passages=len(passages),
         sections=len({p.section for p in passages}),
+        format=doc.format,
+        page_starts=doc.page_starts,
+        original=doc.original_name if kept else "",
     )
+    if kept and originals is not None:
+        keep_original(originals, doc.slug, doc.original_name, doc.original)
     store.publish(record)
     store.prune(doc.slug, version)
     store.prune_maps(doc.slug, amap.version)

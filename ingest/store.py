@@ -44,6 +44,16 @@ class DocumentRecord:
     source: str
     passages: int
     sections: int
+    format: str = "text"
+    page_starts: tuple[int, ...] = ()
+    original: str = ""  # file name of the kept original (see ingest.originals), "" when none
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page an offset of `text` lies on; None for a text without pages."""
+        from ingest.formats import pages_of
+
+        pages = pages_of(self.page_starts, offset, offset + 1)
+        return pages[0] if pages else None
 
 
 def connect(config: StoreConfig) -> Any:
@@ -140,6 +150,9 @@ class PassageStore:
             "source": record.source,
             "passages": record.passages,
             "sections": record.sections,
+            "format": record.format,
+            "page_starts": json.dumps(record.page_starts),
+            "original": record.original,
         }
         self.documents.upsert(ids=[record.slug], documents=[record.text], metadatas=[meta], embeddings=[[1.0]])
 
@@ -239,6 +252,8 @@ def _passage_meta(p: Passage, version: str) -> dict[str, Any]:
         "kind": p.kind,
         "sentences": json.dumps(p.sentences),
         "index_text": p.index_text,
+        "page_first": p.pages[0] if p.pages else 0,  # Chroma metadata is scalar: pages as first/last (0: none)
+        "page_last": p.pages[-1] if p.pages else 0,
     }
 
 
@@ -254,7 +269,13 @@ def _passage(text: str, meta: dict[str, Any]) -> Passage:
         kind=meta["kind"],
         sentences=tuple(tuple(s) for s in json.loads(meta["sentences"])),  # type: ignore[misc]
         index_text=meta["index_text"],
+        pages=_pages(meta),
     )
+
+
+def _pages(meta: dict[str, Any]) -> tuple[int, ...]:
+    first, last = int(meta.get("page_first") or 0), int(meta.get("page_last") or 0)
+    return tuple(range(first, last + 1)) if first else ()
 
 
 def _record(slug: str, text: str, meta: dict[str, Any]) -> DocumentRecord:
@@ -266,4 +287,7 @@ def _record(slug: str, text: str, meta: dict[str, Any]) -> DocumentRecord:
         source=meta.get("source", ""),
         passages=int(meta["passages"]),
         sections=int(meta["sections"]),
+        format=meta.get("format", "text"),
+        page_starts=tuple(json.loads(meta.get("page_starts") or "[]")),
+        original=meta.get("original", ""),
     )

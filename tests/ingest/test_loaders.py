@@ -61,8 +61,8 @@ def test_five_megabyte_text_is_refused(tmp_path: Path) -> None:
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
-    path = tmp_path / "essay.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "essay.odt"
+    path.write_bytes(b"PK\x03\x04")
     with pytest.raises(IngestError, match="unsupported file type"):
         load_document(path)
 
