@@ -1,13 +1,16 @@
-"""A saved web page -> the article's text: readability finds the body; headings, lists and tables are kept.
+"""A saved web page -> the article's text: the body without navigation, banners and footers; structure kept.
 
-readability-lxml (a port of Mozilla's Readability heuristics) scores the page's blocks and keeps the main
-content, leaving out navigation, sidebars, cookie banners and footers. The kept HTML becomes text here:
+Page chrome goes first: `nav`, `header`, `footer`, `aside`, forms, and blocks whose id or class says
+cookie, consent, banner, menu, sidebar, share, newsletter, comments... A page that marks its article
+(`<article>`, `<main>`, `role="main"`) gives that element; any other page goes to readability-lxml (a port of
+Mozilla's Readability heuristics), which scores the blocks and keeps the main content. The kept HTML becomes text here:
 `h1`-`h6` as Markdown `#` headings, list items as `- ` / `1. ` lines, tables as Markdown tables, every
 other block as one paragraph. Links keep their words (not their addresses); images and scripts are dropped.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ingest.errors import CorruptFileError
@@ -15,6 +18,10 @@ from ingest.formats import Extracted
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = {"p", "div", "section", "article", "blockquote", "pre", "dd", "dt", "figcaption", "main", "body"}
+_CHROME = re.compile(
+    r"\b(?:cookie|consent|gdpr|banner|navbar|menu|breadcrumbs?|sidebar|sphinxsidebar|related|share|sharing|social"
+    r"|newsletter|subscribe|comments?|advert|ads|promo|popup|modal|skip-link|site-header|site-footer|footer)\b"
+)
 _DROP = {"script", "style", "noscript", "nav", "footer", "form", "button", "svg", "img", "iframe"}
 
 
@@ -24,14 +31,43 @@ def extract_html(raw: bytes, name: str) -> Extracted:
     from readability import Document as Readable
 
     try:
-        page = Readable(raw)
-        body = page.summary(html_partial=True)
-        title = " ".join((page.short_title() or "").split())
-        root = lxml_html.fragment_fromstring(body, create_parent="div")
-    except Exception as exc:  # readability/lxml raise ParserError, ValueError... on what is not HTML
+        tree = lxml_html.document_fromstring(raw)
+        title = " ".join((tree.findtext(".//title") or "").split())
+        _drop_chrome(tree)
+        root = _marked_article(tree)
+        if root is None:
+            page = Readable(lxml_html.tostring(tree))
+            title = title or " ".join((page.short_title() or "").split())
+            root = lxml_html.fragment_fromstring(page.summary(html_partial=True), create_parent="div")
+    except Exception as exc:  # lxml/readability raise ParserError, ValueError... on what is not HTML
         raise CorruptFileError(f"{name}: not a readable web page (the HTML could not be parsed)") from exc
     blocks = _blocks(root)
     return Extracted(text="\n\n".join(blocks) + "\n" if blocks else "", title=title, format="html")
+
+
+def _drop_chrome(tree: Any) -> None:
+    """Remove navigation, headers, footers, sidebars, forms and cookie/consent banners from the page."""
+    chrome = tree.xpath(
+        "//nav | //header | //footer | //aside | //form | //script | //style | //noscript"
+        " | //*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='search' or @role='dialog']"
+    )
+    chrome += [el for el in tree.iter() if isinstance(el.tag, str) and _CHROME.search(_id_class(el))]
+    for element in chrome:
+        if element.getparent() is not None and element.tag not in ("html", "body"):
+            element.drop_tree()
+
+
+def _id_class(element: Any) -> str:
+    return f"{element.get('id', '')} {element.get('class', '')}".lower()
+
+
+def _marked_article(tree: Any) -> Any:
+    """The element the page itself marks as its content, if exactly one stands out."""
+    for query in ("//article", "//main", "//*[@role='main']"):
+        found = tree.xpath(query)
+        if len(found) == 1 and len(found[0].text_content().split()) >= 20:
+            return found[0]
+    return None
 
 
 def _blocks(root: Any) -> list[str]:
