@@ -23,6 +23,7 @@ _PAGE_NUMBER = re.compile(
 )
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□\-*–]|\d{1,2}[.)])\s+")
 _SENTENCE_END = tuple('.!?:;"”’)')
+_RUNNING_WORDS = 12  # a running header or footer is a short line
 _EDGE = 2  # lines at the top and at the bottom of a page that may be a running header or footer
 MIN_CHARS_PER_PAGE = 16  # less text than this per page on average: a scan without a text layer
 
@@ -109,7 +110,8 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
 
 def _edges(lines: list[str]) -> list[str]:
-    return lines[:_EDGE] + lines[-_EDGE:]
+    """The lines that may be a header or footer: at the top or bottom, and short (body lines run full width)."""
+    return [line for line in lines[:_EDGE] + lines[-_EDGE:] if len(line.split()) <= _RUNNING_WORDS]
 
 
 def _running_key(line: str) -> str:
