@@ -34,7 +34,9 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 @click.pass_obj
 @friendly_errors
 def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool) -> None:
-    """Ingest texts (.txt, .md, or folders of them); no PATH ingests the default essay."""
+    """Ingest texts (.txt, .md, .pdf, .docx, .html, or folders of them); no PATH ingests the default essay.
+
+    Each file is also kept as given in the data dir (originals/<slug>/) for download."""
     from app.wiring import make_embedder, open_store
     from ingest.pipeline import ingest_documents, load_all
 
@@ -42,7 +44,10 @@ def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool
     embedder = make_embedder(settings)
     store = open_store(settings, embedder)
     with _progress_bar(quiet) as progress:
-        report = ingest_documents(docs, store, embedder, settings.chunking, reset=reset, progress=progress)
+        report = ingest_documents(
+            docs, store, embedder, settings.chunking, reset=reset, progress=progress,
+            originals=settings.data_dir / "originals",
+        )  # fmt: skip
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     stored = {record.slug for record in store.list_documents()}
@@ -70,7 +75,8 @@ def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
         click.echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
         return
     for p in found:
-        click.echo(f"[{p.label}] {p.doc} · {p.section} · {p.start}-{p.end} · {p.id}")
+        page = f" · {p.page_label}" if p.page_label else ""
+        click.echo(f"[{p.label}] {p.doc} · {p.section}{page} · {p.start}-{p.end} · {p.id}")
         click.echo("    " + p.text.replace("\n", "\n    "))
     click.echo(f"{len(found)} passage(s)", err=True)
 

@@ -145,6 +145,9 @@ def _wire(demo: gr.Blocks, room: DebateRoom, page: Page) -> None:
     def upload(path: str | None, mode: str, sid: Any, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         return Page.show(room.upload(path, mode, sid, progress))
 
+    def paste(text: str, title: str, mode: str, sid: Any, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        return Page.show(room.paste(text, title, mode, sid, progress))
+
     demo.load(load, [page.sid], out, **quiet)
     sending = gr.on(
         [page.message.submit, page.send.click], send, [page.message, page.mode, page.doc, page.sid], out, **chat_queue
@@ -161,6 +164,10 @@ def _wire(demo: gr.Blocks, room: DebateRoom, page: Page) -> None:
     page.upload.upload(
         upload, [page.upload, page.mode, page.sid], out, api_visibility="private", show_progress="full",
         show_progress_on=[page.source], concurrency_limit=1, concurrency_id="upload",
+    )  # fmt: skip
+    page.paste.click(
+        paste, [page.paste_text, page.paste_title, page.mode, page.sid], out, api_visibility="private",
+        show_progress="full", show_progress_on=[page.source], concurrency_limit=1, concurrency_id="upload",
     )  # fmt: skip
 
 

@@ -96,9 +96,15 @@ def _card(passage: dict[str, Any], citation: dict[str, Any] | None) -> str:
         f'<article class="cp-card cp-{state}" data-passage="{label}">'
         f'<header><a class="cp-chip" href="{chip_href(passage["label"], citation)}" '
         f'title="Show {label} in the essay">{label}</a>'
-        f'<span class="cp-section">{escape(passage["section"])}</span>{badge}</header>'
+        f'<span class="cp-section">{escape(passage["section"])}{_page(passage)}</span>{badge}</header>'
         f'<p class="cp-card-text">{_highlighted(passage, citation)}</p></article>'
     )
+
+
+def _page(passage: dict[str, Any]) -> str:
+    """` · p. 4` for a passage of a paged original (PDF), else nothing."""
+    label = passage.get("page_label")
+    return f' <span class="cp-page">· {escape(label)}</span>' if label else ""
 
 
 def _highlighted(passage: dict[str, Any], citation: dict[str, Any] | None) -> str:

@@ -54,6 +54,9 @@ class Page:
     evidence: Any
     source: Any
     argument: Any = None  # the Argument view, a tab beside the source (argument_view.py)
+    paste_title: Any = None  # the "Paste text" box: a title, the text, and its button
+    paste_text: Any = None
+    paste: Any = None
     tabs: Any = None  # the page's gr.Tabs: re-enter it (`with page.tabs:`) to add tabs after "Debate"
 
     def outputs(self) -> list[Any]:
@@ -121,9 +124,16 @@ def _chat_column(room: DebateRoom, settings: Settings) -> dict[str, Any]:
             show_label=False, container=False, scale=4, min_width=180, elem_id="cp-doc",
         )  # fmt: skip
         upload = gr.UploadButton(
-            "⇪ Upload .txt or .md", file_types=[".txt", ".md"], size="md", scale=1, min_width=190,
-            elem_id="cp-upload",
+            "⇪ Upload", file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"], size="md", scale=1,
+            min_width=120, elem_id="cp-upload",
         )  # fmt: skip
+    with gr.Accordion("Paste text", open=False, elem_id="cp-paste-box"):
+        paste_title = gr.Textbox(label="Title", max_lines=1, max_length=120, elem_id="cp-paste-title")
+        paste_text = gr.Textbox(
+            label="Text", lines=6, max_length=settings.max_upload_bytes, elem_id="cp-paste-text",
+            placeholder="Paste an article or essay copied from a browser, an e-mail or a document",
+        )  # fmt: skip
+        paste = gr.Button("Add pasted text", size="sm", elem_id="cp-paste")
     mode = gr.Radio(
         choices=mode_choices(), value=DEFAULT_MODE, label="Mode", show_label=False, container=False,
         elem_id="cp-mode",
@@ -146,7 +156,8 @@ def _chat_column(room: DebateRoom, settings: Settings) -> dict[str, Any]:
         new = gr.Button("+ New debate", size="sm", min_width=110, elem_id="cp-new")
         export = gr.DownloadButton("⤓ Export .md", size="sm", min_width=104, interactive=False, elem_id="cp-export")
     return {
-        "doc": doc, "upload": upload, "mode": mode, "mode_line": mode_info, "chat": chat, "message": message,
+        "doc": doc, "upload": upload, "paste_title": paste_title, "paste_text": paste_text, "paste": paste,
+        "mode": mode, "mode_line": mode_info, "chat": chat, "message": message,
         "send": send, "stop": stop, "retry": retry, "new": new, "export": export,
     }  # fmt: skip
 

@@ -20,7 +20,7 @@ from app.web.sessions import Debate, SessionStore
 from app.web.status import Level, status_html
 from app.web.text import ui_text
 from app.web.turns import TurnUpdate, friendly_error, run_turn
-from app.web.upload import ingest_upload
+from app.web.upload import ingest_paste, ingest_upload
 from ingest.models import Passage
 from ingest.store import DocumentRecord
 
@@ -220,7 +220,7 @@ class DebateRoom:
     def upload(
         self, path: str | None, mode: str, session_id: object, progress: Callable[..., Any] | None = None
     ) -> View:
-        """Ingest an uploaded .txt/.md and switch the debate to it."""
+        """Ingest an uploaded file (.txt, .md, .pdf, .docx, .html) and switch the debate to it."""
         debate = self.sessions.get(session_id) or self.debate(session_id, None, mode)
         if not path:
             return View()
@@ -238,6 +238,25 @@ class DebateRoom:
         count = f"{record.passages} passage{'s' * (record.passages != 1)}"
         done = ui_text("upload_done", title=record.title, passages=count)
         return self.screen(target, done)
+
+    def paste(
+        self, text: str, title: str, mode: str, session_id: object, progress: Callable[..., Any] | None = None
+    ) -> View:
+        """Ingest pasted text (with its title) and switch the debate to it."""
+        debate = self.sessions.get(session_id) or self.debate(session_id, None, mode)
+        name = title or "Pasted text"
+
+        def report(slug: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress((done, total), desc=ui_text("upload_progress", name=name), unit="passages")
+
+        try:
+            record = ingest_paste(self.service, text or "", title or "", report)
+        except Exception as exc:
+            return View(status=self.status(debate, friendly_error(exc), "error"))
+        target = self.debate(debate.id, record.slug, mode)
+        count = f"{record.passages} passage{'s' * (record.passages != 1)}"
+        return self.screen(target, ui_text("upload_done", title=record.title, passages=count))
 
     # --- API ---------------------------------------------------------------------------------------
     def api_chat(self, message: object, mode: object, doc: object, session_id: object) -> Iterator[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 Offsets come from ingest, so a highlight is exactly `text[start:end]`. Each highlighted run carries the
 spans it belongs to (`data-spans="7189-7335 ..."`) so a chip can find its own span even when cited
-spans overlap. Text is HTML-escaped; headings (lines equal to a section title) are styled as such.
+spans overlap. Text is HTML-escaped; headings (lines equal to a section title) are styled as such. The text is
+the extracted text (for a PDF, Word file or web page), and a passage of a PDF is labelled with its page.
 """
 
 from __future__ import annotations
@@ -92,13 +93,18 @@ def _body(text: str, passages: list[Passage], spans: list[CitedSpan]) -> str:
         if passage is not None and a == passage.start:
             out.append(
                 f'<span class="cp-psg" id="cp-src-{escape(passage.label)}" data-passage="{escape(passage.label)}">'
-                f'<span class="cp-plabel" aria-hidden="true">{escape(passage.label)}</span>'
+                f'<span class="cp-plabel" aria-hidden="true">{escape(_label(passage))}</span>'
             )
         chunk = text[a:b]
         out.append(_run(chunk, [s for s in spans if s.start <= a and s.end >= b]) if passage else _gap(chunk, sections))
         if passage is not None and b == passage.end:
             out.append("</span>")
     return "".join(out)
+
+
+def _label(passage: Passage) -> str:
+    """`P3`, or `P3 · p. 4` when the original has pages (a PDF)."""
+    return f"{passage.label} · {passage.page_label}" if passage.page_label else passage.label
 
 
 def _passage_at(passages: list[Passage], starts: list[int], pos: int) -> Passage | None:

@@ -1,4 +1,4 @@
-"""Add a user's .txt/.md upload to the index with the same ingest the CLI uses.
+"""Add a user's upload (.txt, .md, .pdf, .docx, .html) or pasted text to the index with the CLI's ingest.
 
 An uploaded document's slug carries a short content hash, so an upload never replaces another
 document (the default essay included) even when file names collide; the same text uploaded twice is
@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.debate.errors import CounterpointError
 from app.debate.service import DebateService
@@ -35,8 +36,37 @@ def read_upload(path: Path, max_bytes: int, name: str | None = None) -> Document
 
 
 def ingest_upload(service: DebateService, path: Path, progress: Progress | None = None) -> DocumentRecord:
-    """Ingest the upload into the service's store; returns the published record."""
+    """Ingest the upload into the service's store (the file itself kept for download); returns the record."""
+    return _ingest(service, read_upload(path, service.settings.max_upload_bytes), progress)
+
+
+def read_paste(text: str, title: str, max_bytes: int) -> Document:
+    """Pasted text as a document named by its title; the same limits and checks as an uploaded .txt."""
+    title = " ".join(title.split())[:120]
+    if not text.strip():
+        raise CounterpointError(ui_text("paste_empty"))
+    raw = text.encode("utf-8")
+    if len(raw) > max_bytes:
+        raise CounterpointError(ui_text("paste_size", size=len(raw) / 1e6, limit=max_bytes / 1e6))
+    name = f"{title or 'Pasted text'}.txt"
+    doc = document_from_bytes(raw, name=name, source=f"upload:{name}")
+    doc = dataclasses.replace(doc, title=title or doc.title)
+    return dataclasses.replace(doc, slug=f"{doc.slug[:48]}-{doc.content_hash[:6]}")
+
+
+def ingest_paste(service: DebateService, text: str, title: str, progress: Progress | None = None) -> DocumentRecord:
+    """Ingest pasted text like an uploaded .txt file; returns the published record."""
+    return _ingest(service, read_paste(text, title, service.settings.max_upload_bytes), progress)
+
+
+def _ingest(service: DebateService, doc: Document, progress: Progress | None) -> DocumentRecord:
     settings = service.settings
-    doc = read_upload(path, settings.max_upload_bytes)
-    report = ingest_documents([doc], service.store, service.embedder, settings.chunking, progress=progress)
+    report = ingest_documents(
+        [doc], service.store, service.embedder, settings.chunking, progress=progress, originals=originals_dir(settings)
+    )
     return report.records[0]
+
+
+def originals_dir(settings: Any) -> Path:
+    """Where uploaded files are kept as given (for download)."""
+    return Path(settings.data_dir) / "originals"

@@ -176,10 +176,39 @@ def test_upload_ingests_switches_and_never_replaces_other_documents(room: Debate
     assert "garden" in reply.chat[-1]["content"].lower()
 
 
+def test_pdf_upload_shows_pages_and_keeps_the_original(room: DebateRoom, tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for n, heading in enumerate(["Gardens And Time", "Patience As Proof"], start=1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, f"A garden on page {n} is an argument about time, and patience is its proof. " * 4)
+    path = tmp_path / "gardens.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    view = room.upload(str(path), "challenge", None)
+    assert "Added" in view.status and view.doc
+    assert "P1 · p. 1" in view.source and "· p. 2" in view.source
+    record = room.service.store.document(view.doc)
+    assert record is not None and record.format == "pdf" and record.original == "gardens.pdf"
+    kept = room.service.settings.data_dir / "originals" / view.doc / "gardens.pdf"
+    assert kept.read_bytes() == path.read_bytes()
+
+
+def test_pasted_text_with_a_title_becomes_a_document(room: DebateRoom) -> None:
+    text = "Why Shade Matters\n\nStreet trees cool the pavement, and councils that plant them save on repairs. " * 3
+    view = room.paste(text, "Trees in Cities", "challenge", None)
+    assert "Added “Trees in Cities”" in view.status and view.doc
+    assert "Street trees cool" in view.source
+    assert "Paste some text" in room.paste("   ", "Empty", "challenge", None).status
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("paper.pdf", b"%PDF-1.4", "not a text file"),
+        ("paper.pdf", b"%PDF-1.4", "not a readable PDF"),
+        ("paper.odt", b"PK\x03\x04", "not a file Counterpoint can read"),
         ("blank.txt", b"  \n ", "empty"),
         ("bin.md", b"\x00\x01\x02" * 50, "binary"),
         ("huge.txt", b"word " * 500_001, "the limit is 2.0 MB"),
