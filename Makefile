@@ -17,7 +17,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve ingest test lint bench bench-quick eval clean browser postgres screenshot constraints
+.PHONY: install run serve ingest test lint bench bench-quick eval clean browser postgres real-docs screenshot constraints
 
 install: $(STAMP)
 
@@ -49,12 +49,17 @@ postgres:
 	@{ command -v initdb >/dev/null && command -v pg_ctl >/dev/null; } || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# Ingest tests read a real PDF and a real web page no one here wrote, from Debian packages' documentation.
+real-docs:
+	@{ test -f /usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf && test -f /usr/share/doc/python3/python-policy.html; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shared-mime-info python3-dev >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check app ingest argument eval bench tests
 	$(BIN)/ruff format --check app ingest argument eval bench tests
 	$(BIN)/mypy app ingest argument eval bench
 
-test: $(STAMP) browser postgres lint
+test: $(STAMP) browser postgres real-docs lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
