@@ -73,6 +73,14 @@ class ArgumentMap:
         """The reasons and evidence that back a node."""
         return [n for n in self.nodes if node_id in n.supports]
 
+    def following(self, node_id: str, n: int = 2) -> list[Node]:
+        """Up to `n` nodes right after this one in the text, within its passage."""
+        ordered = sorted(self.nodes, key=lambda node: node.start)
+        at = next((i for i, node in enumerate(ordered) if node.id == node_id), None)
+        if at is None:
+            return []
+        return [node for node in ordered[at + 1 : at + 1 + n] if node.passage_id == ordered[at].passage_id]
+
     def at(self, start: int, end: int) -> Node | None:
         """The node covering most of the span `start:end` (e.g. a quoted sentence), if any."""
         best, overlap = None, 0

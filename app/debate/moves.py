@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from app.debate import prompts
-from app.debate.reading import Reading
+from app.debate.reading import Reading, cue
 from argument.critique import CriticalQuestion, critique
 from argument.model import ArgumentMap, Node
 
@@ -160,8 +160,21 @@ def _after_answer(ctx: Context, answered: list[Step]) -> list[Step]:
 def _answer(ctx: Context) -> list[Step]:
     if ctx.role_nodes is not None:
         return _answer_by_role(ctx, ctx.role_nodes)
-    nodes = [n for n in _ranked(ctx, lambda n: n.role != "call_to_action") if n.id not in ctx.used][:2]
-    return [_quote_step("answer", n, frame("answer_about")) for n in nodes]
+    if ctx.reading.asks_directive:  # "what does the author tell X to do?": the calls to action answer it
+        nodes = _ranked(ctx, lambda n: n.role == "call_to_action") + _ranked(ctx, lambda n: n.role != "call_to_action")
+    else:
+        nodes = _ranked(ctx, lambda n: n.role != "call_to_action")
+    nodes = [n for n in nodes if n.id not in ctx.used]
+    nodes = _with_correction(ctx, nodes[:1]) + nodes[1:]
+    return [_quote_step("answer", n, frame("answer_about")) for n in _fresh(ctx, nodes)[:2]]
+
+
+def _with_correction(ctx: Context, nodes: list[Node]) -> list[Node]:
+    """A denial followed by its correction ("X does not want A. Instead, it wants B.") is answered with both."""
+    if not nodes or not cue("negation", nodes[0].text):
+        return nodes
+    correction = next((n for n in ctx.amap.following(nodes[0].id) if cue("correction", n.text)), None)
+    return [nodes[0], correction] if correction is not None and correction.id not in ctx.used else nodes
 
 
 def _answer_by_role(ctx: Context, nodes: list[Node]) -> list[Step]:

@@ -7,6 +7,7 @@ thesis: similarity alone would get that backwards, so the voice of the closest n
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,7 @@ import numpy as np
 
 from app.debate import prompts
 from app.debate.citations import find_quotations
+from app.debate.retrieval import bm25_tokens
 from app.debate.safety import INJECTION
 from app.debate.textmatch import NormalisedText
 from argument.model import ArgumentMap, Node
@@ -26,6 +28,8 @@ STANCE_WINDOW = 0.1  # nodes this close to the best match also vote on the stanc
 MISREPRESENTATION_WINDOW = 0.06  # a reported view this close to the best one may be the one attributed
 MISREPRESENTATION_SIMILARITY = 0.45  # an attributed view this close to a reported node puts it in the author's mouth
 OFF_TOPIC_SIMILARITY = 0.2  # the best node is this far from the message: it is not about the essay
+LEXICAL_WEIGHT = 0.25  # added to a node's similarity when it shares all of the message's content words (IDF-weighted)
+QUESTION_LEXICAL_WEIGHT = 0.5  # the same for a question about the text: its answer usually repeats its terms
 ARGUMENT_ROLES = ("thesis", "claim", "reason", "evidence", "concession", "call_to_action")
 
 
@@ -59,6 +63,7 @@ class Reading:
     misrepresents: str | None = None  # a reported node the user attributes to the author
     foreign: bool = False  # not in the essay's language
     also_claims: bool = False  # a question that also asserts something (answer, then the move)
+    asks_directive: bool = False  # a question about what the author urges someone to do
 
 
 @cache
@@ -71,26 +76,53 @@ def cue(name: str, text: str) -> bool:
 
 
 class NodeIndex:
-    """The argument nodes of one map with their sentence vectors, for similarity look-ups."""
+    """The argument nodes of one map with their sentence vectors, for similarity look-ups.
+
+    A node's score is its embedding similarity to the message plus `LEXICAL_WEIGHT` times the share of the
+    message's content words (weighted by rarity in the map) it contains: MiniLM alone often ranks a
+    sentence that sounds like the question above the one that answers it ("which films subsidize…").
+    """
 
     def __init__(self, amap: ArgumentMap, vectors: np.ndarray) -> None:
         self.map = amap
         argued = [n for n in amap.nodes if n.role in ARGUMENT_ROLES or n.voice == "reported"]
         self.nodes = argued or list(amap.nodes)  # a text without an argument is still quotable
         self.vectors = vectors
+        self._words = [set(bm25_tokens(n.text)) for n in self.nodes]
+        counts: dict[str, int] = {}
+        for found in self._words:
+            for word in found:
+                counts[word] = counts.get(word, 0) + 1
+        self._idf = {w: math.log(1 + len(self.nodes) / c) for w, c in counts.items()}
+        self._unseen_idf = math.log(1 + len(self.nodes))
 
-    def ranked(self, vector: np.ndarray, keep: Any = None) -> list[tuple[Node, float]]:
+    def overlap(self, message: str) -> np.ndarray:
+        """Per node, the IDF-weighted share of the message's content words it contains (0–1)."""
+        wanted = set(bm25_tokens(_cues()["filler"].sub(" ", message)))
+        weights = {w: self._idf.get(w, self._unseen_idf) for w in wanted}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(self.nodes), dtype=np.float32)
+        return np.asarray([sum(weights[w] for w in wanted & found) / total for found in self._words])
+
+    def scores(self, vector: np.ndarray, message: str = "", weight: float = LEXICAL_WEIGHT) -> np.ndarray | None:
+        """Every node's score against the message (None when the index has no vectors)."""
         if not self.nodes or len(self.vectors) != len(self.nodes):
+            return None
+        dense = self.vectors @ vector
+        return dense + weight * self.overlap(message) if message else dense
+
+    def ranked(self, vector: np.ndarray, message: str = "", keep: Any = None) -> list[tuple[Node, float]]:
+        scores = self.scores(vector, message)
+        if scores is None:
             return []
-        sims = self.vectors @ vector
-        pairs = [(n, float(s)) for n, s in zip(self.nodes, sims, strict=True) if keep is None or keep(n)]
+        pairs = [(n, float(s)) for n, s in zip(self.nodes, scores, strict=True) if keep is None or keep(n)]
         return sorted(pairs, key=lambda pair: -pair[1])
 
-    def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        """Every indexed node's similarity to `vector`, by node id (one matrix product)."""
-        if not self.nodes or len(self.vectors) != len(self.nodes):
-            return {}
-        return {n.id: float(s) for n, s in zip(self.nodes, self.vectors @ vector, strict=True)}
+    def similarities(self, vector: np.ndarray, message: str = "", weight: float = LEXICAL_WEIGHT) -> dict[str, float]:
+        """Every indexed node's score, by node id (one matrix product)."""
+        scores = self.scores(vector, message, weight)
+        return {} if scores is None else {n.id: float(s) for n, s in zip(self.nodes, scores, strict=True)}
 
 
 def read_message(
@@ -103,26 +135,28 @@ def read_message(
     embed: Any,
 ) -> Reading:
     """Classify one message; `vector` is its embedding, `embed(text)` embeds a piece of it."""
-    ranked = index.ranked(vector)
+    ranked = index.ranked(vector, message)
     target = [n.id for n, s in ranked[:2] if s >= STANCE_MIN_SIMILARITY][:2] or [n.id for n, _ in ranked[:1]]
     reading = Reading(intent="claim", user_stance="unclear", target=target)
     reading.foreign = _foreign(message)
     reading.user_quotes = [_check_quote(q, source, passages, index.map) for q in _quotations(message)]
     reading.misrepresents = _misrepresentation(message, reading.user_quotes, index, embed)
-    reading.intent = _intent(message, history, reading, ranked)
+    dense = index.ranked(vector)[:1]  # off-topic is judged on meaning alone: a shared word is not a topic
+    reading.intent = _intent(message, history, reading, dense[0][1] if dense else None)
     reading.user_stance = _stance(message, reading, ranked)
     if reading.misrepresents:
         reading.target = [reading.misrepresents, *[t for t in reading.target if t != reading.misrepresents]][:2]
     reading.also_claims = reading.intent == "question" and _asserts_too(message)
+    reading.asks_directive = reading.intent == "question" and cue("directive", message)
     return reading
 
 
-def _intent(message: str, history: list[dict[str, str]], reading: Reading, ranked: list[tuple[Node, float]]) -> str:
+def _intent(message: str, history: list[dict[str, str]], reading: Reading, nearest: float | None) -> str:
     if INJECTION.search(message):
         return "injection"
     if any(not q.found for q in reading.user_quotes) or reading.misrepresents:
         return "misquote"
-    far = not ranked or ranked[0][1] < OFF_TOPIC_SIMILARITY  # nothing in the essay is close to it
+    far = nearest is None or nearest < OFF_TOPIC_SIMILARITY  # nothing in the essay is close to it
     if far and not cue("about_text", message):  # a far message that names the essay may still ask about it
         return "off_topic"
     if _is_question(message) and not (cue("agreement", message) and cue("tag_question", message)):
@@ -164,15 +198,20 @@ def _stance(message: str, reading: Reading, ranked: list[tuple[Node, float]]) ->
     engaged = [(n, s) for n, s in ranked if n.role != "call_to_action"]
     if not engaged or engaged[0][1] < STANCE_MIN_SIMILARITY:
         return "unclear"
-    negated = cue("negation", message)
+    negated = _negated(message)
     votes = {"for": 0.0, "against": 0.0}
     for node, score in engaged:
         if score < max(STANCE_MIN_SIMILARITY, engaged[0][1] - STANCE_WINDOW):
             break
         opposing = node.voice == "reported" or node.role == "concession"
-        agrees_with_node = negated == cue("negation", node.text)
+        agrees_with_node = negated == _negated(node.text)
         votes["for" if agrees_with_node != opposing else "against"] += score
     return max(votes, key=lambda side: votes[side])
+
+
+def _negated(text: str) -> bool:
+    """Does the sentence's main clause deny or dismiss? ("While X cannot A, they can B" asserts B.)"""
+    return cue("negation", _cues()["subordinate"].sub("", text, count=1))
 
 
 _SINGLE_QUOTED = re.compile(r"(?<![\w’'])['‘]([^'‘’\n]{8,300})['’](?![\w’'])")

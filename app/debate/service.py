@@ -26,7 +26,7 @@ from app.debate.citations import CURLY_QUOTATION, find_quotations, verify_citati
 from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
 from app.debate.moves import Context, Step, frame, plan, shorten_claim
-from app.debate.reading import NodeIndex, read_message
+from app.debate.reading import LEXICAL_WEIGHT, QUESTION_LEXICAL_WEIGHT, NodeIndex, read_message
 from app.debate.retrieval import HybridRetriever
 from app.debate.role_query import role_nodes, role_passage_ids, role_query
 from app.debate.safety import INJECTION, instruction_spans, redact_instructions
@@ -239,7 +239,8 @@ class DebateService:
         reply.intent, reply.user_stance, reply.target = reading.intent, reading.user_stance, list(reading.target)
         reply.user_quotes = [q.to_json() for q in reading.user_quotes]
 
-        similarities = index.similarities(turn.vector)
+        weight = QUESTION_LEXICAL_WEIGHT if reading.intent == "question" else LEXICAL_WEIGHT
+        similarities = index.similarities(turn.vector, turn.message, weight)
         rank = {p.id: i for i, p in enumerate(turn.passages)}  # the hybrid retrieval's fused order
 
         def similarity(node: Node) -> float:
