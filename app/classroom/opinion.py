@@ -5,9 +5,11 @@ These two criteria judge quality, which code cannot check against the text. With
 "model opinion", and the student words it quotes are kept only if they really are in the turn. Otherwise
 — or when the model fails or answers out of format — a heuristic scores them, marked "heuristic":
 
-- Claim: an on-topic sentence with a stance cue ("I think", "the author is wrong", "will never"…) —
-  3 when it is the first sentence, 2 when later, 1 when only implied or when the turn's side cues point
-  the other way, 0 when nothing is about the essay.
+- Claim: a proposition about the essay's subject (three content words or more beyond any side statement,
+  and close to an essay sentence — every map node is one) on the student's side (a side statement or a
+  stance cue) — 3 when it opens the turn (after a bare side statement at most), 2 when later; 1 for a bare
+  side statement ("I argue against the thesis."), an on-topic sentence with no position, or the other
+  side; 0 when nothing is about the essay.
 - Reasoning: a connective (because, therefore, this shows, for example…) in or next to a sentence that
   carries evidence is a link — 3 for two links, 2 for one, 1 for evidence or reasoning alone, 0 for neither.
 """
@@ -22,9 +24,10 @@ from langchain_core.messages import HumanMessage
 
 from app.classroom.evidence import EmbedMany, EssayIndex, TurnEvidence
 from app.classroom.rounds import Side, opposite
-from app.classroom.rubric import CRITERIA, CriterionScore, feedback, rubric, short
+from app.classroom.rubric import CRITERIA, CriterionScore, feedback, rubric, whole
 from app.classroom.wording import rounds_text
 from app.debate import prompts
+from app.debate.retrieval import bm25_tokens
 from app.debate.service import DebateService
 from app.debate.textmatch import normalise
 
@@ -49,6 +52,16 @@ SIDE_CUES: dict[Side, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+SIDE_ONLY: dict[Side, re.Pattern[str]] = {  # a bare side statement ("Opening: I argue against the thesis.")
+    side: re.compile(
+        rf"\b(i('m| am)? (argue|arguing|am|stand|speak|take the side)( here)? {side}|my (side|position) is {side}|"
+        rf"i('m| am)? (arguing|here) {side})( the (essay'?s? |author'?s? )?(thesis|essay|author|position|motion))?\b",
+        re.IGNORECASE,
+    )
+    for side in ("for", "against")
+}
+MIN_CLAIM_WORDS = 3  # content words a claim needs beyond its side statement
+META_WORDS = frozenset({"essay", "author", "writer", "thesis", "text", "opening", "closing", "rebuttal", "side"})
 CONNECTIVE = re.compile(
     r"\b(because|since|therefore|thus|hence|consequently|as a result|which means|this (shows|means|proves|"
     r"suggests|is why)|that is why|that's why|for (example|instance)|so that|if\b.{1,80}\bthen)\b|"
@@ -59,25 +72,49 @@ CONNECTIVE = re.compile(
 
 # --- heuristics ------------------------------------------------------------------------------------
 def heuristic_claim(sentences: list[str], side: Side, essay: EssayIndex, embed: EmbedMany) -> CriterionScore:
+    """Claim 0–3: a position on the student's side that says something about the essay's subject."""
     result = CriterionScore("claim", 0, "heuristic")
     on_topic = _on_topic(sentences, essay, embed)
-    other = opposite(side)
-    wrong = next((s for s in sentences if SIDE_CUES[other].search(s) and not SIDE_CUES[side].search(s)), None)
-    stance = [i for i, s in enumerate(sentences) if SIDE_CUES[side].search(s) or (on_topic[i] and STANCE.search(s))]
+    content = _on_topic([strip_side(s) for s in sentences], essay, embed)
+    propositions = [i for i, s in enumerate(sentences) if content[i] and len(content_words(s)) >= MIN_CLAIM_WORDS]
+    sided = [i for i, s in enumerate(sentences) if SIDE_CUES[side].search(s) or SIDE_ONLY[side].search(s)]
+    wrong = next((s for s in sentences if _other_side(s, side)), None)
+    stated = {i for i in propositions if i in sided or STANCE.search(sentences[i])}
+    claims = [i for i in propositions if stated & {i} or {i - 1, i + 1} & set(sided)]  # a side next to it counts
     if wrong is not None:
-        result.score, words = 1, wrong
-        result.feedback.append(feedback("claim", "wrong_side", student=short(wrong), side=_side(side)))
-    elif stance:
-        result.score, words = (3 if stance[0] == 0 else 2), sentences[stance[0]]
-        result.feedback.append(feedback("claim", "stated" if stance[0] == 0 else "late", student=short(words)))
-    elif any(on_topic):
-        result.score, words = 1, sentences[on_topic.index(True)]
-        result.feedback.append(feedback("claim", "implied", student=short(words)))
+        result.score, words, key = 1, wrong, "wrong_side"
+    elif claims:
+        first = claims[0]
+        opens = (first == 0 and first in stated) or (first == 1 and 0 in sided)  # "I argue against it. <point>."
+        result.score, words, key = (3, sentences[first], "stated") if opens else (2, sentences[first], "late")
+    elif sided or any(on_topic):
+        result.score = 1
+        words, key = (sentences[sided[0]], "side_only") if sided else (sentences[on_topic.index(True)], "implied")
     else:
         result.feedback.append(feedback("claim", "none"))
         return result
+    result.feedback.append(feedback("claim", key, student=whole(words), side=_side(side)))
     result.student_words.append(words.strip())
     return result
+
+
+def strip_side(sentence: str) -> str:
+    """The sentence without its side statement ("I argue against the thesis", "the author is wrong")."""
+    bare = sentence
+    for pattern in (*SIDE_ONLY.values(), *SIDE_CUES.values(), STANCE):
+        bare = pattern.sub(" ", bare)
+    return " ".join(bare.split())
+
+
+def content_words(sentence: str) -> list[str]:
+    """Words that carry a proposition: not the side statement, stop words, or "essay"/"author"."""
+    return [w for w in bm25_tokens(strip_side(sentence)) if w not in META_WORDS]
+
+
+def _other_side(sentence: str, side: Side) -> bool:
+    other = opposite(side)
+    ours = SIDE_CUES[side].search(sentence) or SIDE_ONLY[side].search(sentence)
+    return bool((SIDE_CUES[other].search(sentence) or SIDE_ONLY[other].search(sentence)) and not ours)
 
 
 def heuristic_reasoning(sentences: list[str], evidence: TurnEvidence) -> CriterionScore:
@@ -88,10 +125,10 @@ def heuristic_reasoning(sentences: list[str], evidence: TurnEvidence) -> Criteri
     if links:
         result.score = 3 if len(links) >= 2 else 2
         result.student_words = [sentences[i].strip() for i in links]
-        result.feedback = [feedback("reasoning", "link", student=short(sentences[i])) for i in links]
+        result.feedback = [feedback("reasoning", "link", student=whole(sentences[i])) for i in links]
     elif reasoned:
         result.score, result.student_words = 1, [sentences[reasoned[0]].strip()]
-        result.feedback.append(feedback("reasoning", "no_evidence", student=short(sentences[reasoned[0]])))
+        result.feedback.append(feedback("reasoning", "no_evidence", student=whole(sentences[reasoned[0]])))
     elif backed:
         result.score = 1
         result.feedback.append(feedback("reasoning", "no_link"))

@@ -1,7 +1,8 @@
 """Rebuttal: does the student's turn take up the points the bot made in its previous turn?
 
-The bot's points are its previous reply's sentences: each quotation it made from the essay (with its
-passage) and each sentence of its own, including its closing question; framing lines are not points.
+The bot's points are the map nodes its previous reply used: each quotation it made from the essay (with its
+passage), its questions about them, and a model sentence that cites a passage; framing lines and
+unsupported sentences are not points, so credit needs engagement with what the bot took from the essay.
 A point is **answered** when one of the student's sentences is at least `REBUTTAL_SIMILARITY` similar to
 it, and the passage the bot cited counts as a point answered when the student's own evidence uses it.
 Words that address the bot ("you say", "my opponent") without matching a point earn level 1 at most.
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.classroom.evidence import EmbedMany, PassageRef, TurnEvidence
-from app.classroom.rubric import CriterionScore, feedback, short
+from app.classroom.rubric import CriterionScore, feedback, short, whole
 from app.debate.citations import MARKER, find_quotations
 
 REBUTTAL_SIMILARITY = 0.5  # measured: 4 answers scored 0.62–0.69 against their point; 5 non-answers ≤ 0.48
@@ -41,9 +42,20 @@ def bot_points(reply: dict[str, Any]) -> list[BotPoint]:
         text, markers = sentence["text"], sentence.get("markers") or [""]
         if sentence["label"] == "quote":
             points += [BotPoint(text[s:e], markers[0]) for s, e in find_quotations(text)]
-        elif sentence["label"] != "frame" or text.rstrip().endswith("?"):
+        elif _about_a_node(sentence):
             points.append(BotPoint(MARKER.sub("", text).strip(), markers[0]))
     return [p for p in points if len(p.text.split()) >= MIN_POINT_WORDS]
+
+
+def _about_a_node(sentence: dict[str, Any]) -> bool:
+    """A question the bot asked about what it quoted, or a model sentence that cites a passage; the
+    bot's framing ("My side: …", "You say …") and unsupported sentences are not points to answer."""
+    text, label = sentence["text"], sentence["label"]
+    return (
+        text.rstrip().endswith("?")
+        if label == "frame"
+        else label in ("supported", "auto") and bool(sentence.get("markers"))
+    )
 
 
 def cited_passages(reply: dict[str, Any]) -> set[str]:
@@ -58,10 +70,10 @@ def score_rebuttal(
     if previous is None:
         result.feedback.append(feedback("rebuttal", "not_applicable"))
         return result
-    answered = _answered(sentences, bot_points(previous), embed)
+    answered = answered_points(sentences, bot_points(previous), embed)
     taken = [p for p in evidence.passages_used() if p.id in cited_passages(previous)]
     for point, student in answered:
-        result.feedback.append(feedback("rebuttal", "engaged", point=short(point.text), student=short(student)))
+        result.feedback.append(feedback("rebuttal", "engaged", point=short(point.text), student=whole(student)))
         result.student_words.append(student)
     result.feedback += [feedback("rebuttal", "passage", label=p.label) for p in taken]
     result.passages = list(dict.fromkeys(taken + evidence.passages_used()))
@@ -69,7 +81,7 @@ def score_rebuttal(
     return result
 
 
-def _answered(sentences: list[str], points: list[BotPoint], embed: EmbedMany) -> list[tuple[BotPoint, str]]:
+def answered_points(sentences: list[str], points: list[BotPoint], embed: EmbedMany) -> list[tuple[BotPoint, str]]:
     """Each bot point with the student sentence closest to it, when close enough."""
     if not sentences or not points:
         return []
@@ -86,7 +98,7 @@ def _level(answered: int, has_evidence: bool, sentences: list[str], result: Crit
     if answered == 0:
         cue = next((s for s in sentences if REPLY_CUES.search(s)), None)
         result.feedback.append(
-            feedback("rebuttal", "cue_only", student=short(cue)) if cue else feedback("rebuttal", "none")
+            feedback("rebuttal", "cue_only", student=whole(cue)) if cue else feedback("rebuttal", "none")
         )
         if cue:
             result.student_words.append(cue.strip())
@@ -97,4 +109,4 @@ def _level(answered: int, has_evidence: bool, sentences: list[str], result: Crit
     return 2 if answered == 1 else 3
 
 
-__all__ = ["BotPoint", "PassageRef", "bot_points", "score_rebuttal"]
+__all__ = ["BotPoint", "PassageRef", "answered_points", "bot_points", "score_rebuttal"]

@@ -30,6 +30,11 @@ def feedback(criterion: str, key: str, **values: Any) -> str:
     return str(load("feedback.yaml")[criterion][key]).format(**values)
 
 
+def whole(text: str) -> str:
+    """A student's sentence as written (whitespace tidied): feedback quotes whole sentences, never a cut."""
+    return " ".join(text.split())
+
+
 def short(text: str, limit: int = 160) -> str:
     """A student's or the essay's words, shortened for a feedback line (never reworded)."""
     text = " ".join(text.split())

@@ -6,6 +6,7 @@ Reasoning are the model's opinion on a capable backend, a labelled heuristic oth
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from app.classroom.misrepresentation import flag_reported_views
 from app.classroom.opinion import heuristic_claim, heuristic_reasoning, model_opinion
 from app.classroom.rebuttal import score_rebuttal
 from app.classroom.rounds import PracticeRound, RoundTurn, Side, word_count
-from app.classroom.rubric import CRITERIA, MAX_LEVEL, CriterionScore, feedback, short
+from app.classroom.rubric import CRITERIA, MAX_LEVEL, CriterionScore, feedback, short, whole
 from app.debate.service import DebateService
 
 EMBED_CACHE = 2048
@@ -137,10 +138,12 @@ class Scorer:
         previous_bot: dict[str, Any] | None,
         phase: str = "",
         opinion: bool = False,
+        cut: bool = False,
     ) -> TurnScore:
-        """One student turn: the text check (evidence, rebuttal) and claim/reasoning."""
+        """One student turn: the text check (evidence, rebuttal) and claim/reasoning. A turn `cut` by the
+        clock or the word limit loses its unfinished last sentence: feedback quotes whole sentences only."""
         essay = self.essay(doc)
-        sentences = student_sentences(text)
+        sentences = whole_sentences(student_sentences(text), cut)
         evidence = check_turn(text, essay, self.embed)
         flag_reported_views(evidence, sentences, self.service.argument_map(doc), essay, self.embed)  # uses the map
         criteria = {
@@ -157,9 +160,9 @@ class Scorer:
         turns = []
         for i, turn in enumerate(round_.student_turns()):
             previous = round_.previous_bot_turn(i)
-            scored = self.score_turn(
-                turn.text, round_.side, round_.doc, previous.reply if previous else None, turn.phase, use_model
-            )
+            reply = previous.reply if previous else None
+            cut = turn.expired or turn.truncated_words > 0
+            scored = self.score_turn(turn.text, round_.side, round_.doc, reply, turn.phase, use_model, cut)
             turns.append(_with_turn_facts(scored, turn))
         return Scorecard(turns)
 
@@ -187,6 +190,13 @@ class Scorer:
         return {"claim": claim, "reasoning": reasoning}
 
 
+def whole_sentences(sentences: list[str], cut: bool) -> list[str]:
+    """The sentences, less an unfinished last one when the turn was cut (no closing . ! ? or quote mark)."""
+    if cut and sentences and not re.search(r"[.!?…][”\"’')\]]*\s*$", sentences[-1]):
+        return sentences[:-1]
+    return sentences
+
+
 def score_evidence(evidence: TurnEvidence) -> CriterionScore:
     """Evidence 0–3 from what the text check found (see `prompts/classroom/rubric.yaml`)."""
     result = CriterionScore("evidence", evidence_level(evidence), "text check")
@@ -197,19 +207,19 @@ def score_evidence(evidence: TurnEvidence) -> CriterionScore:
         result.student_words.append(p.student)
         result.feedback.append(
             feedback(
-                "evidence", "paraphrase", student=short(p.student), label=p.passage.label, essay=short(p.essay_sentence)
+                "evidence", "paraphrase", student=whole(p.student), label=p.passage.label, essay=short(p.essay_sentence)
             )
         )
     for mark in evidence.markers:
         key = "marker_ok" if mark.valid else "marker_bad"
-        result.feedback.append(feedback("evidence", key, marker=mark.marker, sentence=short(mark.sentence)))
+        result.feedback.append(feedback("evidence", key, marker=mark.marker, sentence=whole(mark.sentence)))
     for m in evidence.misrepresentations:
         result.student_words.append(m.student)
         result.feedback.append(
             feedback(
                 "evidence",
                 "misrepresentation",
-                student=short(m.student),
+                student=whole(m.student),
                 reason=m.reason,
                 label=m.passage.label,
                 essay=short(m.essay_sentence),

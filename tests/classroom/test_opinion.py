@@ -79,4 +79,5 @@ def test_heuristic_claim_and_reasoning_levels(scorer) -> None:  # type: ignore[n
     assert levels("What a lovely day for a picnic.") == (0, 0)
     assert levels("Cinema needs people. I think the author is right.") == (2, 0)
     assert levels("The author is wrong about everything.") == (1, 0)  # argues the other side
-    assert levels("The author is wrong about everything.", side="against")[0] == 3
+    assert levels("The author is wrong about everything.", side="against")[0] == 1  # a side, but no point
+    assert levels("The author is wrong: cheap video tools will flood Hollywood.", side="against")[0] == 3
