@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from app.classroom.framing import lead_line, shape_reply
 from app.classroom.rounds import PracticeRound, Side
 from app.classroom.wording import rounds_text
 from app.debate.models import Reply, Sentence
@@ -45,11 +48,12 @@ def bot_mode(student_side: Side) -> str:
 
 
 def bot_message(round_: PracticeRound, text: str, limit: int = 4000) -> str:
-    """What the debate service receives for a student turn: the round's framing, then the student's words
-    (cut to the service's message limit, which a turn of long words could otherwise pass)."""
-    frame = rounds_text("message_frame")[round_.side].format(phase=round_.phase)
+    """What the debate service receives for a student turn: the student's words, then their side (so the
+    service reads the side even from a turn that does not state it). The words come first: the service
+    reads the student's point from the first sentence, and cuts to its message limit from the end."""
+    frame = rounds_text("message_frame")[round_.side]
     body = text.strip() or rounds_text("silent_turn")
-    return f"{frame}\n\n{body}"[:limit]
+    return f"{body[: max(0, limit - len(frame) - 2)]}\n\n{frame}"
 
 
 def concedes(sentence: str) -> bool:
@@ -118,9 +122,23 @@ def _sentences(text: str) -> list[str]:
 
 
 def stream_bot_turn(service: DebateService, round_: PracticeRound) -> Iterator[BotEvent]:
-    """The bot's turn for the round's latest student turn, streamed through the side guard."""
+    """The bot's turn for the round's latest student turn: the phase's lead line first, then the service's
+    moves through the side guard, shaped to the phase (`framing.py`). The round's earlier turns are the
+    history, so nothing the bot quoted before is quoted again. A scaffolded reply is built in an instant and
+    shown once shaped; a model's reply streams as it comes."""
     student = round_.turns[-1]
     message = bot_message(round_, student.text, service.settings.max_message_chars)
     history = round_.history()[:-1]
+    lead = lead_line(round_, student.text, lambda texts: np.asarray(service.embedder.encode(texts)))
+    if lead:
+        yield BotEvent("text", lead + "\n\n")
     events = service.stream(message, history, bot_mode(round_.side), round_.doc)
-    yield from guarded_stream(events, round_.bot_side)
+    for event in guarded_stream(events, round_.bot_side):
+        if event.reply is None:
+            if service.strategy == "free":
+                yield event
+            continue
+        shape_reply(event.reply, round_, lead)
+        if service.strategy != "free":
+            yield BotEvent("text", event.reply.text.removeprefix(lead).lstrip("\n"))
+        yield event

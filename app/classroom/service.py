@@ -86,8 +86,15 @@ class ClassroomService:
         """Free practice: the student's own side and format (defaults from settings)."""
         doc = doc or self.debate.default_doc
         self.check_document(doc)
-        round_ = PracticeRound(parse_side(side), fmt or self.default_format(), doc, thesis.strip())
+        round_ = PracticeRound(parse_side(side), fmt or self.default_format(), doc, self.thesis(doc, thesis))
         return self._open(round_, student_name, None)
+
+    def thesis(self, doc: str, given: str = "") -> str:
+        """The thesis the student argues for or against: the teacher's wording, else the map's thesis node."""
+        if given.strip():
+            return given.strip()
+        node = self.debate.argument_map(doc).thesis_node
+        return node.text if node is not None else ""
 
     def join(self, code: str, student_name: str, side: str | None = None) -> Attempt:
         """Join an assignment by its code; the side is the assignment's, or the student's when it is free."""
@@ -103,7 +110,9 @@ class ClassroomService:
             if side and parse_side(side) != chosen:
                 raise ClassroomError(f"this assignment sets your side: {chosen}")
         self.check_document(assignment.doc)
-        round_ = PracticeRound(chosen, assignment.format, assignment.doc, assignment.thesis)
+        round_ = PracticeRound(
+            chosen, assignment.format, assignment.doc, self.thesis(assignment.doc, assignment.thesis)
+        )
         return self._open(round_, student_name, assignment.code)
 
     def _open(self, round_: PracticeRound, student_name: str, code: str | None) -> Attempt:

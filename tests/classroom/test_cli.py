@@ -35,7 +35,7 @@ def test_practice_round_end_to_end(cli, tmp_path) -> None:  # type: ignore[no-un
     assert result.exit_code == 0, result.output
     assert "You argue for the essay's thesis (the author is right); Counterpoint argues against" in result.output
     assert "-- opening -- up to 200 words; 90 s left" in result.output
-    assert "bot> Since you agree, I'll take the other side" in result.output
+    assert "bot> My side: against the essay's thesis." in result.output
     assert "## Scorecard" in result.output and "| opening | 3 (heuristic) | 2 | 2 (heuristic) | n/a |" in result.output
     written = out.read_text(encoding="utf-8")
     assert written.startswith("# Practice round on “bytedance-hollywood”") and "Exact quotation from P11" in written

@@ -41,7 +41,7 @@ def test_student_against_gets_a_defender_with_the_round_history(make_classroom) 
     system, *history, message = fake.calls[1]
     assert mode_spec("defend").instruction in system.content
     assert [m.content for m in history] == ["ByteDance will conquer Hollywood.", attempt.round.turns[1].text]
-    assert message.content.endswith("Cheap tools change everything.")
+    assert message.content.startswith("Cheap tools change everything.")
     assert "I argue against the essay's thesis" in message.content
 
 
@@ -60,7 +60,9 @@ def test_a_conceding_bot_reply_never_reaches_the_transcript(make_classroom) -> N
     bot_turns = [t for t in attempt.round.turns if t.role == "bot"]
     assert all(HOLD_AGAINST in t.text for t in bot_turns)
     assert bot_turns[0].reply["held_side"] == ["You're right, I concede."]  # type: ignore[index]
-    assert "The essay says the real bottleneck is curation. [P8]" in bot_turns[0].text
+    assert (
+        "The essay says the real bottleneck is curation." in bot_turns[0].text
+    )  # its marker stands if P8 was retrieved
 
 
 def test_the_stream_holds_back_conceding_sentences() -> None:
@@ -91,3 +93,89 @@ def test_concessions_are_recognised_but_the_essays_own_words_are_not() -> None:
     reply = Reply(text="Nothing to drop here.", mode="defend", strategy="free")
     reply.sentences = [Sentence("Nothing to drop here.", "frame")]
     assert hold_side(reply, "for") == [] and reply.text == "Nothing to drop here."
+
+
+# --- the phases' jobs (issue 15) ---------------------------------------------------------------------
+FOR_TURNS = [
+    "Hollywood will not be conquered by ByteDance's video models; the author is right about that.",
+    "Entry-level jobs may shrink, but the author says audiences will retreat toward trusted human gatekeepers.",
+    "So the essay stands: AI does not know what it feels like to fail, and audiences can tell.",
+]
+AGAINST_TURNS = [
+    "ByteDance will conquer Hollywood because its tools make video cheap for everyone.",
+    "Audiences already watch algorithmic feeds for hours, so they will not flee to human gatekeepers.",
+    "In the end cheap tools win: studios cannot compete with millions of creators.",
+]
+
+
+def _bot_turns(classroom, side: str, turns: list[str]):  # type: ignore[no-untyped-def]
+    return [t for t in _play(classroom, side, turns).round.turns if t.role == "bot"]
+
+
+def _quotes(turn) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    return turn.reply["quotes"]["verified"]  # type: ignore[no-any-return]
+
+
+def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    opening, rebuttal, closing = _bot_turns(make_classroom(), "for", FOR_TURNS)
+    assert len({opening.text, rebuttal.text, closing.text}) == 3
+    assert opening.text.startswith("My side: against the essay's thesis.")
+    assert rebuttal.text.startswith("You say ‘Entry-level jobs may shrink, but the author says audiences")
+    assert closing.text.startswith("To sum up, I have argued against the essay's thesis")
+    assert "You did not answer" in closing.text and "still stand" in closing.text
+    assert not any("Since you agree" in t.text for t in (opening, rebuttal, closing))
+
+
+def test_no_passage_is_quoted_twice_in_a_round(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    for side, turns in (("for", FOR_TURNS), ("against", AGAINST_TURNS)):
+        quoted = [q["text"] for t in _bot_turns(make_classroom(), side, turns) for q in _quotes(t)]
+        assert quoted and len(quoted) == len(set(quoted)), (side, quoted)
+
+
+def test_against_the_thesis_the_bot_never_quotes_the_thesis(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    bot = _bot_turns(make_classroom(), "for", FOR_TURNS)
+    roles = [q["role"] for t in bot for q in _quotes(t)]
+    assert "thesis" not in roles and "concession" in roles  # the author's concession, turned against the thesis
+    assert all(q["attributed"] == "reported" for t in bot for q in _quotes(t) if q["voice"] == "reported")
+
+
+def test_for_the_thesis_the_bot_defends_with_the_authors_reasons(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    bot = _bot_turns(make_classroom(), "against", AGAINST_TURNS)
+    assert bot[0].text.startswith("My side: for the essay's thesis.")
+    quotes = [q for t in bot for q in _quotes(t)]
+    assert all(q["voice"] == "author" or q["attributed"] == "reported" for q in quotes)
+    assert sum(q["role"] in ("reason", "evidence", "claim", "thesis") for q in quotes) >= 3
+
+
+def test_the_rebuttal_answers_the_node_the_student_engaged(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    classroom = make_classroom()
+    rebuttal = _bot_turns(classroom, "for", FOR_TURNS)[1]
+    alone = classroom.debate.reply(FOR_TURNS[1], mode="challenge")  # what the student's words engage on their own
+    assert rebuttal.reply["target"][0] == alone.target[0]  # type: ignore[index]
+    amap = classroom.debate.argument_map()
+    engaged = amap.get(alone.target[0])
+    linked = {engaged.id, *engaged.supports, *engaged.answers, *(n.id for n in amap.supporters(engaged.id))}
+    assert any(amap.at(q["start"], q["end"]).id in linked for q in _quotes(rebuttal))
+
+
+def test_the_closing_names_what_the_student_never_answered(make_classroom) -> None:  # type: ignore[no-untyped-def]
+    opening, _, closing = _bot_turns(make_classroom(), "for", FOR_TURNS)
+    first = opening.reply["citations"][0]["marker"]  # type: ignore[index]
+    assert f"the author's own concession ({first})" in closing.text.split("\n\n")[0]
+
+
+def test_a_thesis_quote_is_dropped_when_the_bot_argues_against_it() -> None:
+    from app.classroom.framing import drop_thesis_quotes
+    from app.debate.models import Citation, Quote
+
+    reply = Reply(text="", mode="devils-advocate", strategy="scaffolded")
+    reply.sentences = [
+        Sentence("Start from this: “Hollywood is safe.” [P1]", "quote"),
+        Sentence("And this: “X y z.” [P2]", "quote"),
+    ]
+    reply.text = "\n\n".join(s.text for s in reply.sentences)
+    reply.quotes = [Quote("Hollywood is safe.", True, role="thesis"), Quote("X y z.", True, role="concession")]
+    reply.citations = [Citation("P1", "p1", 0, 1), Citation("P2", "p2", 0, 1)]
+    drop_thesis_quotes(reply)
+    assert reply.text == "And this: “X y z.” [P2]" and [c.marker for c in reply.citations] == ["P2"]
+    assert [q.role for q in reply.quotes] == ["concession"]
