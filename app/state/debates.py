@@ -82,6 +82,25 @@ def add_whole(conn: Connection, row: DebateRow) -> bool:
     return True
 
 
+def summaries(conn: Connection, ids: list[str]) -> list[tuple[str, str, str, int]]:
+    """(id, doc, updated, number of turns) of the stored debates among `ids`, latest first."""
+    turns = func.count(debate_turns.c.seq)
+    query = (
+        select(debates.c.id, debates.c.doc, debates.c.updated, turns)
+        .outerjoin(debate_turns, debate_turns.c.debate_id == debates.c.id)
+        .where(debates.c.id.in_(ids))
+        .group_by(debates.c.id, debates.c.doc, debates.c.updated)
+        .order_by(debates.c.updated.desc())
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in conn.execute(query)]
+
+
+def remove(conn: Connection, debate_id: str) -> bool:
+    """Delete a debate and its turns; False when none was stored under that id."""
+    conn.execute(delete(debate_turns).where(debate_turns.c.debate_id == debate_id))
+    return bool(conn.execute(delete(debates).where(debates.c.id == debate_id)).rowcount == 1)
+
+
 def all_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(debates.c.id)).scalars())
 

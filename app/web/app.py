@@ -32,6 +32,7 @@ from app.web.room import APIError, DebateRoom, View
 from app.web.sessions import SessionStore, shared_browser_secret
 from app.web.teacher_desk import TeacherDesk
 from app.web.teacher_tab import build_teacher_tab, wire_teacher
+from app.web.upload import browser_size_limit
 from app.wiring import open_state_store
 
 CACHE_CLEANUP = (3600, 86400)  # Gradio's delete_cache: every hour, files older than a day
@@ -65,7 +66,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "share": False,
         "ssr_mode": False,
         "show_error": False,
-        "max_file_size": settings.max_upload_bytes,
+        "max_file_size": browser_size_limit(settings.max_upload_bytes),
         "allowed_paths": [str(exports.resolve())],
         "app_kwargs": {"middleware": middleware},
     }
@@ -169,6 +170,34 @@ def _wire(demo: gr.Blocks, room: DebateRoom, page: Page) -> None:
         paste, [page.paste_text, page.paste_title, page.mode, page.sid], out, api_visibility="private",
         show_progress="full", show_progress_on=[page.source], concurrency_limit=1, concurrency_id="upload",
     )  # fmt: skip
+    _wire_debates(demo, room, page)
+
+
+def _wire_debates(demo: gr.Blocks, room: DebateRoom, page: Page) -> None:
+    """The list of this browser's debates (to reopen or delete them) and Undo after New debate."""
+    out = page.outputs()
+    quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+    listing = [page.known, page.debates]
+
+    def listed(sid: Any, known: Any) -> tuple[Any, Any]:
+        ids = room.remember(sid, known)
+        return ids, gr.update(choices=room.debate_choices(ids), value=None)
+
+    def open_debate(chosen: Any, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.open_debate(chosen, sid))
+
+    def delete_debate(chosen: Any, doc: str, mode: str, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.delete_debate(chosen, doc, mode, sid))
+
+    def undo(previous: Any, sid: Any) -> tuple[Any, ...]:
+        return Page.show(room.undo_new(previous, sid))
+
+    demo.load(listed, [page.sid, page.known], listing, **quiet)
+    gr.on([page.sid.change, page.debates_box.expand], listed, [page.sid, page.known], listing, **quiet)
+    page.open_debate.click(open_debate, [page.debates, page.sid], out, **quiet)
+    deleting = page.delete_debate.click(delete_debate, [page.debates, page.doc, page.mode, page.sid], out, **quiet)
+    deleting.then(listed, [page.sid, page.known], listing, **quiet)
+    page.undo.click(undo, [page.previous, page.sid], out, **quiet)
 
 
 def _api(room: DebateRoom) -> None:

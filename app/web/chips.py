@@ -3,7 +3,7 @@
 A chip is a Markdown link to `#cite-P3-<start>-<end>` (the exact cited span, character offsets from
 ingest) or `#cite-P3` while streaming; the page script (assets/counterpoint.js) catches clicks on it
 and scrolls the source view to that span. Everything else is HTML-escaped, so neither a message nor an
-uploaded document can inject markup.
+uploaded document can inject markup. The empty chat's example claims come from the document's argument map.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any
 
 from app.debate.models import LABEL_NAMES
 from app.web.sessions import Debate, Turn
+from app.web.source import shorten
+from app.web.text import ui_list, ui_text
+from argument.model import ArgumentMap, Node
 
 MARKER = re.compile(r"\[(P\d+)\]")
 
@@ -110,3 +113,46 @@ def streaming_messages(
     for turn in turns:
         messages += turn_messages(turn)
     return [*messages, {"role": "user", "content": escape(user)}, {"role": "assistant", "content": shown}]
+
+
+EXAMPLE_CHARS = 110
+EXAMPLE_WORDS = 24  # longer sentences make clumsy example claims
+
+
+def example_claims(amap: ArgumentMap | None, text: str) -> list[str]:
+    """Example chips for the empty chat, from the document's argument map: a claim against its thesis, a
+    question about one of its reasons, an agreement with one of its claims (generic ones without a map)."""
+    if amap is None or amap.thesis_node is None:
+        return ui_list("examples_generic")
+    thesis = amap.thesis_node
+    reason = _example_node(amap.by_role("reason", "evidence"), thesis, prefer_support=thesis.id)
+    claim = _example_node(amap.by_role("claim", "concession"), thesis, exclude=reason)
+    picked = [("example_against", thesis), ("example_question", reason), ("example_agree", claim)]
+    examples = [
+        ui_text(key, text=_as_clause(node.text, text, quoted=key == "example_question")) for key, node in picked if node
+    ]
+    return examples + ui_list("examples_generic")[: 3 - len(examples)]
+
+
+def _example_node(
+    nodes: list[Node], thesis: Node, prefer_support: str | None = None, exclude: Node | None = None
+) -> Node | None:
+    """The author's own node best fit for an example: short enough, backing the thesis when one does."""
+    fit = [n for n in nodes if n.voice == "author" and n is not exclude and n.id != thesis.id]
+    fit = [n for n in fit if len(n.text.split()) <= EXAMPLE_WORDS] or fit
+    backing = [n for n in fit if prefer_support and prefer_support in n.supports]
+    chosen = backing or fit
+    return chosen[0] if chosen else None
+
+
+def _as_clause(sentence: str, text: str, quoted: bool) -> str:
+    """A sentence of the text made to follow "I agree that …": its full stop dropped, its first word in
+    lower case unless the text never writes it so (a name), shortened; or kept whole inside quotes."""
+    sentence = shorten(" ".join(sentence.split()), EXAMPLE_CHARS)
+    if quoted:
+        return sentence
+    sentence = sentence.rstrip(".!")
+    first, _, rest = sentence.partition(" ")
+    if first.lower() != first and f" {first.lower()} " in f" {text} ":
+        first = first.lower()
+    return f"{first} {rest}".strip()

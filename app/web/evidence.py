@@ -1,8 +1,9 @@
 """The evidence panel: what backs the latest reply, built from `Reply.to_json()` (live or restored).
 
 Cited passages come first and are marked; each shows its section, with the cited span highlighted.
-Quotes are shown verified or flagged, and each sentence of the reply carries its grounding label, so a
-sentence "not from the essay" stands out. All text is HTML-escaped.
+Quotes are shown as found verbatim (with their role and voice in the argument map) or flagged, and each
+sentence of the reply carries its grounding label, so a sentence "not from the essay" stands out. A reply
+stopped before its checks gets them from what had streamed. All text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from app.debate.models import LABEL_NAMES
 from app.debate.moves import describe_moves
+from app.web.argument_view import ROLE_NAMES
 from app.web.chips import chip_href, chips_html
 from app.web.text import ui_text
 
@@ -25,18 +27,38 @@ def evidence_html(reply: dict[str, Any] | None) -> str:
     parts = [
         _summary(reply),
         _sentences(reply.get("sentences", []), reply.get("citations", [])),
+        _verified(reply["quotes"]["verified"]),
         _flagged(reply["quotes"]["flagged"]),
         _passages(reply),
     ]
     return '<div class="cp-evidence">' + "".join(parts) + "</div>"
 
 
-def _summary(reply: dict[str, Any]) -> str:
+def stopped_html(checked: dict[str, Any]) -> str:
+    """The panel for a reply stopped before the service checked it: the checks run on what had streamed
+    (`room.check_stopped`: its quotes looked up in the essay, its chips' passages), marked as such."""
+    parts = [
+        f'<div class="cp-ev-summary"><span class="cp-ev-title">{escape(ui_text("stopped_evidence"))}</span>'
+        f'<span class="cp-badges">{_quote_badges(checked)}</span></div>',
+        _verified(checked["quotes"]["verified"]),
+        _flagged(checked["quotes"]["flagged"]),
+        _passages(checked),
+    ]
+    return '<div class="cp-evidence cp-ev-stopped">' + "".join(parts) + "</div>"
+
+
+def _quote_badges(reply: dict[str, Any]) -> str:
+    """What was checked, said plainly: a verified quote is word for word in the essay, nothing more."""
     verified, flagged = len(reply["quotes"]["verified"]), len(reply["quotes"]["flagged"])
-    unsupported = sum(1 for s in reply.get("sentences", []) if s["label"] == "unsupported")
-    badges = [f'<span class="cp-badge cp-b-ok">✓ {verified} quote{"s" * (verified != 1)} verified</span>']
+    badges = [f'<span class="cp-badge cp-b-ok">{escape(ui_text("quotes_verbatim", count=verified))}</span>']
     if flagged:
-        badges.append(f'<span class="cp-badge cp-b-bad">⚠ {flagged} quote{"s" * (flagged != 1)} not found</span>')
+        badges.append(f'<span class="cp-badge cp-b-bad">{escape(ui_text("quote_not_found", count=flagged))}</span>')
+    return "".join(badges)
+
+
+def _summary(reply: dict[str, Any]) -> str:
+    unsupported = sum(1 for s in reply.get("sentences", []) if s["label"] == "unsupported")
+    badges = [_quote_badges(reply)]
     if unsupported:
         badges.append(f'<span class="cp-badge cp-b-warn">! {unsupported} not from the essay</span>')
     mode = escape(reply.get("mode", "").replace("-", " "))
@@ -63,6 +85,30 @@ def _sentences(sentences: list[dict[str, Any]], citations: list[dict[str, Any]])
     return '<details class="cp-ev-block" open><summary>Sentence by sentence</summary><ul class="cp-sents">' + (
         "".join(items) + "</ul></details>"
     )
+
+
+def _verified(quotes: list[dict[str, Any]]) -> str:
+    """Each quote found verbatim, with what the argument map says it is: its role and whose view it is."""
+    if not quotes:
+        return ""
+    items = "".join(f"<li>“{escape(q['text'])}”{_quote_role(q)}</li>" for q in quotes)
+    return (
+        '<details class="cp-ev-block cp-verified" open><summary>Quoted verbatim: role in the essay</summary>'
+        f'<ul class="cp-quotes">{items}</ul></details>'
+    )
+
+
+def _quote_role(quote: dict[str, Any]) -> str:
+    """` — reason, the author's own view` (and a warning when the reply presents a reported view as the
+    author's); nothing when the quote is not a node of the map."""
+    role, voice = quote.get("role"), quote.get("voice")
+    if not role or voice not in ("author", "reported"):
+        return ""
+    name = ROLE_NAMES.get(role, role).lower()
+    line = ui_text("quote_role", role=name, voice=ui_text(f"quote_voice_{voice}"))
+    wrong = voice == "reported" and quote.get("attributed") == "author"
+    warning = f'<span class="cp-q-wrong">⚠ {escape(ui_text("quote_misattributed"))}</span>' if wrong else ""
+    return f'<span class="cp-q-role cp-q-{voice}">{escape(line)}</span>{warning}'
 
 
 def _flagged(quotes: list[dict[str, Any]]) -> str:

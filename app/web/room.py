@@ -6,8 +6,9 @@ Handlers return `View`s (what to show); `app.py` maps them onto components. A fi
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ from app.debate.prompts import DEFAULT_MODE, MODES, mode_spec, normalise_mode
 from app.debate.service import DebateService
 from app.text_safety import clean_text
 from app.web import argument_view, chips, evidence, export, source
-from app.web.sessions import Debate, SessionStore
-from app.web.status import Level, status_html
+from app.web.sessions import Debate, DebateSummary, SessionStore
+from app.web.status import Level, note_html, status_html
 from app.web.text import ui_text
-from app.web.turns import TurnUpdate, friendly_error, run_turn
-from app.web.upload import ingest_paste, ingest_upload
+from app.web.turns import TurnUpdate, friendly_error, run_turn, stopped_checks, too_long
+from app.web.upload import ingest_paste, ingest_upload, originals_dir
+from argument.model import ArgumentMap
 from ingest.models import Passage
+from ingest.originals import original_path
 from ingest.store import DocumentRecord
 
 MODE_NAMES = {
@@ -50,6 +53,15 @@ class View:
     exportable: bool | None = None
     message: str | None = None
     answering: bool | None = None
+    examples: list[str] | None = None  # the empty chat's example claims, made for this document
+    upload_note: str | None = None  # the line under the upload controls ("" clears it)
+    composer_note: str | None = None  # the line under the message box ("" clears it)
+    undo: str | None = None  # the debate New debate left (its Undo button shows); "" hides the button
+    original: Path | None = None  # the document's original file, to download
+    has_original: bool | None = None
+
+
+MAX_REMEMBERED = 50  # debates a browser lists under "Your debates"
 
 
 def mode_line(mode: str) -> str:
@@ -70,12 +82,28 @@ class DebateRoom:
 
     # --- documents ---------------------------------------------------------------------------------
     def document_choices(self) -> list[tuple[str, str]]:
-        records = self.service.documents()
-        titles = [r.title for r in records]
-        return [(r.title if titles.count(r.title) == 1 else f"{r.title} ({r.slug})", r.slug) for r in records]
+        named = [(self.doc_title(r), r.slug) for r in self.service.documents()]
+        titles = [title for title, _ in named]
+        return [(title if titles.count(title) == 1 else f"{title} ({slug})", slug) for title, slug in named]
 
     def titles(self) -> dict[str, str]:
-        return {r.slug: r.title for r in self.service.documents()}
+        return {r.slug: self.doc_title(r) for r in self.service.documents()}
+
+    def doc_title(self, record: DocumentRecord) -> str:
+        """The title people see: a real one, never the first sentence (see `source.display_title`)."""
+
+        def thesis() -> str | None:
+            node = self.argument_map(record.slug)
+            return node.thesis_node.text if node and node.thesis_node else None
+
+        return source.display_title(record, thesis)
+
+    def argument_map(self, slug: str) -> ArgumentMap | None:
+        """The document's argument map, or None when it has none that can be read."""
+        try:
+            return self.service.argument_map(slug)
+        except Exception:
+            return None
 
     def passages(self, record: DocumentRecord) -> list[Passage]:
         """The version's passages, from the retriever's per-version cache (no second copy here)."""
@@ -95,9 +123,12 @@ class DebateRoom:
         record = self.service.store.document(debate.doc)
         spans = source.cited_spans(debate.turns, debate.doc)
         passages = self.passages(record) if record else []
+        amap = self.argument_map(debate.doc) if record else None
         path = self._export(debate) if debate.turns else None
+        original = self.original(record)
         if record is None and not message:
             message, level = ui_text("source_empty"), "warn"
+        title = self.doc_title(record) if record else ""
         return View(
             session_id=debate.id,
             chat=chips.chat_messages(debate),
@@ -105,18 +136,44 @@ class DebateRoom:
             doc=debate.doc,
             mode=debate.mode,
             mode_line=mode_line(debate.mode),
-            evidence=evidence.evidence_html(debate.last_reply()),
-            source=source.source_html(record, passages, spans),
+            evidence=self._evidence(debate, record, passages, amap),
+            source=source.source_html(record, passages, spans, title, amap.thesis_node if amap else None),
             argument=argument_view.debate_argument(self.service, debate),
             status=self.status(debate, message, level),
             export=path,
             exportable=path is not None,
             answering=False,
+            examples=chips.example_claims(amap, record.text if record else ""),
+            upload_note="",
+            composer_note="",
+            undo="",
+            original=original,
+            has_original=original is not None,
         )
+
+    def _evidence(
+        self, debate: Debate, record: DocumentRecord | None, passages: list[Passage], amap: ArgumentMap | None
+    ) -> str:
+        """The latest reply's evidence; for a reply stopped before its checks, the checks of what streamed."""
+        last = debate.turns[-1] if debate.turns else None
+        if last is None or not last.stopped or last.reply is not None or record is None or last.doc != debate.doc:
+            return evidence.evidence_html(debate.last_reply())
+        return evidence.stopped_html(stopped_checks(last.text, record.text, passages, amap))
+
+    def original(self, record: DocumentRecord | None) -> Path | None:
+        """The document's original file (an upload, or a CLI ingest that kept it), copied where the page can
+        serve it from (the exports folder); None when there is none."""
+        kept = original_path(originals_dir(self.service.settings), record.slug, record.original) if record else None
+        if kept is None or record is None:
+            return None
+        served = export.exports_folder(self.service.settings.data_dir, f"original-{record.slug}") / kept.name
+        if not served.is_file():
+            shutil.copyfile(kept, served)
+        return served
 
     def status(self, debate: Debate, message: str = "", level: Level = "ok") -> str:
         record = self.service.store.document(debate.doc)
-        title = record.title if record else debate.doc
+        title = self.doc_title(record) if record else debate.doc
         return status_html(self.service.backend_description(), title, message, level)
 
     def _export(self, debate: Debate) -> Path:
@@ -144,8 +201,61 @@ class DebateRoom:
         return self.screen(debate)
 
     def new_debate(self, doc: str, mode: str, session_id: object) -> View:
+        """A fresh debate; the one it leaves (if it had turns) can be brought back with Undo."""
+        left = self.sessions.get(session_id)
         debate = self.sessions.new(self.usable_doc(doc), _mode(mode))
-        return self.screen(debate, ui_text("new_debate"))
+        kept = left is not None and bool(left.turns)
+        view = self.screen(debate, ui_text("new_debate") if kept else "")
+        return replace(view, undo=left.id if kept and left else "")
+
+    def undo_new(self, previous: object, session_id: object) -> View:
+        """Undo "New debate": back to the debate it left."""
+        return self.open_debate(previous, session_id, ui_text("undo_new"))
+
+    # --- this browser's debates --------------------------------------------------------------------
+    def remember(self, session_id: object, known: object) -> list[str]:
+        """The browser's list of its debate ids, the current one first (at most `MAX_REMEMBERED`)."""
+        ids = [i for i in (known if isinstance(known, list) else []) if isinstance(i, str)]
+        current = [session_id] if isinstance(session_id, str) and session_id else []
+        return list(dict.fromkeys(current + ids))[:MAX_REMEMBERED]
+
+    def debate_choices(self, known: object) -> list[tuple[str, str]]:
+        """The stored debates among the browser's ids, latest first, as (title · date · turns, id)."""
+        ids = [i for i in (known if isinstance(known, list) else []) if isinstance(i, str)]
+        titles = self.titles()
+        return [(self._summary_line(s, titles), s.id) for s in self.sessions.summaries(ids) if s.turns]
+
+    @staticmethod
+    def _summary_line(summary: DebateSummary, titles: dict[str, str]) -> str:
+        date = summary.updated[:16].replace("T", " ")
+        turns = f"{summary.turns} turn{'s' * (summary.turns != 1)}"
+        return ui_text("debate_item", title=titles.get(summary.doc, summary.doc), date=date, turns=turns)
+
+    def open_debate(self, debate_id: object, session_id: object, message: str = "") -> View:
+        """Reopen one of the browser's debates (its document must still be in the index)."""
+        found = self.sessions.get(debate_id)
+        if found is None:
+            current = self.debate(session_id)
+            return View(status=self.status(current, ui_text("debate_gone"), "warn"))
+        debate = self.debate(found.id)
+        if debate is not found:  # its document left the index
+            return self.screen(debate, ui_text("missing_doc", slug=found.doc, title=self._title(debate.doc)), "warn")
+        return self.screen(debate, message or ui_text("debate_opened", title=self._title(debate.doc)))
+
+    def delete_debate(self, debate_id: object, doc: str, mode: str, session_id: object) -> View:
+        """Delete one of the browser's debates; deleting the open one starts a fresh debate."""
+        found = self.sessions.get(debate_id)
+        if found is None:
+            return View()
+        turns = f"{len(found.turns)} turn{'s' * (len(found.turns) != 1)}"
+        try:
+            self.sessions.delete(found.id)
+        except CounterpointError as exc:
+            return View(status=self.status(found, str(exc), "error"))
+        current = self.sessions.get(session_id)
+        if current is None or current.id == found.id:
+            current = self.sessions.new(self.usable_doc(doc), _mode(mode))
+        return self.screen(current, ui_text("debate_deleted", title=self._title(found.doc), turns=turns))
 
     def switch_doc(self, doc: str, mode: str, session_id: object) -> View:
         before = self.sessions.get(session_id)
@@ -169,6 +279,10 @@ class DebateRoom:
         """Send: stream the reply into the chat, then refresh evidence, source, status and export."""
         if not isinstance(message, str) or not message.strip():  # nothing, or not text (a script calling)
             yield View()
+            return
+        refusal = too_long(message, self.service.settings.max_message_chars)
+        if refusal:  # refused whole, before anything runs: the message stays in the box to be shortened
+            yield View(composer_note=note_html(refusal, "error"))
             return
         debate = self.debate(session_id, doc if isinstance(doc, str) else None, mode if isinstance(mode, str) else None)
         yield from self._stream(debate, message, retry=False)
@@ -233,11 +347,19 @@ class DebateRoom:
         try:
             record = ingest_upload(self.service, Path(path), report)
         except Exception as exc:
-            return View(status=self.status(debate, friendly_error(exc), "error"))
+            return self._upload_failed(debate, exc)
+        return self._uploaded(debate, record, mode)
+
+    def _upload_failed(self, debate: Debate, exc: Exception) -> View:
+        """Why an upload or paste failed, next to the control (and in the status line)."""
+        error = friendly_error(exc)
+        return View(status=self.status(debate, error, "error"), upload_note=note_html(error, "error"))
+
+    def _uploaded(self, debate: Debate, record: DocumentRecord, mode: str) -> View:
         target = self.debate(debate.id, record.slug, mode)
         count = f"{record.passages} passage{'s' * (record.passages != 1)}"
-        done = ui_text("upload_done", title=record.title, passages=count)
-        return self.screen(target, done)
+        done = ui_text("upload_done", title=self.doc_title(record), passages=count)
+        return replace(self.screen(target, done), upload_note=note_html(done, "ok"))
 
     def paste(
         self, text: str, title: str, mode: str, session_id: object, progress: Callable[..., Any] | None = None
@@ -253,10 +375,8 @@ class DebateRoom:
         try:
             record = ingest_paste(self.service, text or "", title or "", report)
         except Exception as exc:
-            return View(status=self.status(debate, friendly_error(exc), "error"))
-        target = self.debate(debate.id, record.slug, mode)
-        count = f"{record.passages} passage{'s' * (record.passages != 1)}"
-        return self.screen(target, ui_text("upload_done", title=record.title, passages=count))
+            return self._upload_failed(debate, exc)
+        return self._uploaded(debate, record, mode)
 
     # --- API ---------------------------------------------------------------------------------------
     def api_chat(self, message: object, mode: object, doc: object, session_id: object) -> Iterator[dict[str, Any]]:

@@ -323,6 +323,36 @@ class SessionStore:
     def count(self) -> int:
         return self.state.read(rows.count)
 
+    # --- a browser's list of debates -------------------------------------------------------------
+    def summaries(self, ids: list[str]) -> list[DebateSummary]:
+        """The stored debates among `ids` (one browser's), latest first; ids never minted are skipped."""
+        wanted = [i for i in ids if is_session_id(i)]
+        if not wanted:
+            return []
+        found = self.state.read(lambda conn: rows.summaries(conn, wanted))
+        return [DebateSummary(*row) for row in found]
+
+    def delete(self, debate_id: str) -> bool:
+        """Delete a stored debate (not one being answered); returns whether one was deleted."""
+        if not is_session_id(debate_id):
+            return False
+        with self._lock:
+            cached = self._cache.get(debate_id)
+            if cached is not None and cached.pending is not None:
+                raise CounterpointError(ui_text("busy"))
+            self._cache.pop(debate_id, None)
+        return bool(self.state.write(lambda conn: rows.remove(conn, debate_id)))
+
+
+@dataclass(frozen=True)
+class DebateSummary:
+    """One line of a browser's list of debates."""
+
+    id: str
+    doc: str
+    updated: str
+    turns: int
+
 
 Change = Callable[[list[Turn]], tuple[list[Turn], str, str]]
 

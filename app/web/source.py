@@ -2,19 +2,21 @@
 
 Offsets come from ingest, so a highlight is exactly `text[start:end]`. Each highlighted run carries the
 spans it belongs to (`data-spans="7189-7335 ..."`) so a chip can find its own span even when cited
-spans overlap. Text is HTML-escaped; headings (lines equal to a section title) are styled as such. The text is
-the extracted text (for a PDF, Word file or web page), and a passage of a PDF is labelled with its page.
+spans overlap. Above the text: the document's title and its thesis (from the argument map). Text is
+HTML-escaped; headings (lines equal to a section title) are styled as such. The text is the extracted
+text (for a PDF, Word file or web page), and a passage of a PDF is labelled with its page.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 from typing import Any
 
+from argument.model import Node
 from ingest.models import Passage
 from ingest.store import DocumentRecord
 
@@ -46,12 +48,50 @@ def cited_spans(turns: Iterable[Any], doc: str) -> list[CitedSpan]:
     return sorted(spans.values(), key=lambda s: (s.start, s.end))
 
 
-def source_html(record: DocumentRecord | None, passages: list[Passage], spans: list[CitedSpan]) -> str:
-    """Coverage meter plus the essay text with cited spans highlighted."""
+SENTENCE_END = (".", "!", "?", "…")
+TITLE_CHARS = 80
+
+
+def display_title(record: DocumentRecord, thesis: Callable[[], str | None]) -> str:
+    """A title fit for the picker: the document's own (a heading, a file's title) when it has one; when
+    ingest fell back to the first sentence, the text's first Markdown heading, else its thesis, shortened."""
+    if not record.title.rstrip().endswith(SENTENCE_END):
+        return record.title
+    heading = next((line.lstrip("#").strip() for line in record.text.splitlines() if line.startswith("#")), "")
+    return heading or shorten(thesis() or record.title, TITLE_CHARS).rstrip(".")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` whole when it fits, else cut at the last word boundary before `limit`, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
+
+
+def thesis_html(thesis: Node | None) -> str:
+    """The essay's thesis (from its argument map), a link that opens its sentence in the text."""
+    if thesis is None:
+        return ""
+    return (
+        f'<a class="cp-thesis" href="#cp-span-{thesis.start}-{thesis.end}" title="Show the thesis in the essay">'
+        f'<span class="cp-thesis-label">Thesis</span><span class="cp-thesis-text">{escape(thesis.text)}</span></a>'
+    )
+
+
+def source_html(
+    record: DocumentRecord | None,
+    passages: list[Passage],
+    spans: list[CitedSpan],
+    title: str = "",
+    thesis: Node | None = None,
+) -> str:
+    """Title and thesis, coverage meter, then the essay text with cited spans highlighted."""
     if record is None:
         return '<div class="cp-source cp-empty"></div>'
     return (
-        f'<div class="cp-source"><div class="cp-source-head"><span class="cp-doc-title">{escape(record.title)}</span>'
+        f'<div class="cp-source"><div class="cp-source-head">'
+        f'<span class="cp-doc-title">{escape(title or record.title)}</span>{thesis_html(thesis)}'
         f"{coverage_html(passages, spans)}</div>"
         f'<div class="cp-source-text" tabindex="0" aria-label="Essay text">{_body(record.text, passages, spans)}</div>'
         "</div>"

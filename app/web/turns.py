@@ -10,14 +10,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
+from app.debate.citations import find_quotations, verify_quote
 from app.debate.errors import CounterpointError
 from app.debate.service import DebateService
+from app.debate.textmatch import NormalisedText
 from app.text_safety import clean_strings, clean_text
+from app.web.chips import MARKER
 from app.web.sessions import Debate, SessionStore, Turn
 from app.web.text import ui_text
+from argument.model import ArgumentMap
 from ingest.errors import IngestError
+from ingest.models import Passage
 
 log = logging.getLogger("counterpoint.web")
 
@@ -109,3 +115,31 @@ def run_turn(
         yield TurnUpdate(partial=final.text, error=ui_text("not_saved", reason=exc.strerror or exc), done=True)
         return
     yield TurnUpdate(partial=final.text, turn=turn if recorded else None, done=True)
+
+
+def too_long(message: str, limit: int) -> str:
+    """The refusal for a message over the limit (measured as the service measures it), else ""."""
+    length = len(message.strip())
+    if length <= limit:
+        return ""
+    return ui_text("message_too_long", length=length, limit=limit, over=length - limit)
+
+
+def stopped_checks(text: str, source: str, passages: list[Passage], amap: ArgumentMap | None) -> dict[str, Any]:
+    """The checks a stopped reply did not get, run on what had streamed: each quotation looked up verbatim in
+    the essay (with its role and voice in the map), and the passages its chips name (for the evidence panel)."""
+    normalised = NormalisedText(source)
+    quotes = [verify_quote(text[a:b], normalised, passages) for a, b in find_quotations(text)]
+    verified = [_with_role(asdict(q), amap) for q in quotes if q.verified]
+    by_label = {p.label: p for p in passages}
+    named = [by_label[m] for m in dict.fromkeys(MARKER.findall(text)) if m in by_label]
+    return {
+        "quotes": {"verified": verified, "flagged": [asdict(q) for q in quotes if not q.verified]},
+        "citations": [],
+        "passages": [p.to_json() for p in named],
+    }
+
+
+def _with_role(quote: dict[str, Any], amap: ArgumentMap | None) -> dict[str, Any]:
+    node = amap.at(quote["start"], quote["end"]) if amap is not None else None
+    return {**quote, "role": node.role, "voice": node.voice} if node is not None else quote

@@ -23,6 +23,17 @@ from ingest.store import DocumentRecord
 Progress = Callable[[str, int, int], None]
 
 
+def megabytes(size: int) -> str:
+    """`2` for 2,000,000 bytes, `2.05` for 2,050,000: the one way sizes are written (as in the README)."""
+    return f"{size / 1e6:.2f}".rstrip("0").rstrip(".")
+
+
+def browser_size_limit(max_bytes: int) -> int:
+    """The `max_file_size` to give Gradio so that its pop-up names the same number as our messages: it
+    divides by 1024², we by 10⁶. Files between the two limits reach `read_upload`, which refuses them."""
+    return round(max_bytes / 1e6 * 1024 * 1024)
+
+
 def read_upload(path: Path, max_bytes: int, name: str | None = None) -> Document:
     """Validate and decode an uploaded file; bad input raises one friendly line (IngestError or ours)."""
     name = name or path.name
@@ -30,7 +41,7 @@ def read_upload(path: Path, max_bytes: int, name: str | None = None) -> Document
         raise CounterpointError(ui_text("upload_type", name=name))
     size = path.stat().st_size
     if size > max_bytes:
-        raise CounterpointError(ui_text("upload_size", name=name, size=size / 1e6, limit=max_bytes / 1e6))
+        raise CounterpointError(ui_text("upload_size", name=name, size=megabytes(size), limit=megabytes(max_bytes)))
     doc = document_from_bytes(path.read_bytes(), name=name, source=f"upload:{name}")
     return dataclasses.replace(doc, slug=f"{doc.slug[:48]}-{doc.content_hash[:6]}")
 
@@ -47,7 +58,7 @@ def read_paste(text: str, title: str, max_bytes: int) -> Document:
         raise CounterpointError(ui_text("paste_empty"))
     raw = text.encode("utf-8")
     if len(raw) > max_bytes:
-        raise CounterpointError(ui_text("paste_size", size=len(raw) / 1e6, limit=max_bytes / 1e6))
+        raise CounterpointError(ui_text("paste_size", size=megabytes(len(raw)), limit=megabytes(max_bytes)))
     name = f"{title or 'Pasted text'}.txt"
     doc = document_from_bytes(raw, name=name, source=f"upload:{name}")
     doc = dataclasses.replace(doc, title=title or doc.title)

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from app.debate.prompts import mode_spec
 from app.settings import Settings
-from app.web.text import ui_list
 from tests.web.conftest import (
     FLAGGED,
     UNSUPPORTED,
@@ -76,7 +75,7 @@ def test_sentences_not_from_the_essay_and_flagged_quotes_stand_out(
     assert unsupported.evaluate("el => getComputedStyle(el).borderBottomStyle") == "dashed"
     expect(page.locator("#cp-evidence .cp-lab-unsupported")).to_contain_text("not from the essay")
     expect(page.locator("#cp-evidence .cp-flagged")).to_contain_text(FLAGGED)
-    expect(page.locator("#cp-evidence .cp-ev-summary")).to_contain_text("1 quote verified")
+    expect(page.locator("#cp-evidence .cp-ev-summary")).to_contain_text("1 quoted verbatim")
     page.locator(CHIP).first.click()
     expect(page.locator("#cp-source mark.cp-active").first).to_be_in_viewport(timeout=TIMEOUT)
 
@@ -189,10 +188,11 @@ def test_retry_new_debate_and_example_claims(page: Any) -> None:
     page.reload()
     expect(page.locator("#cp-status-line")).to_contain_text("Ready", timeout=TIMEOUT)
     expect(page.locator(CHIP)).to_have_count(0)
-    example = ui_list("examples")[0]
-    page.locator("#cp-chat").get_by_text(example).click()  # the empty chat offers example claims
+    example = page.locator("#cp-chat").get_by_text("I disagree that")  # the empty chat offers example claims
+    claim = example.inner_text()
+    example.click()
     expect(page.locator(CHIP).first).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator("#cp-chat")).to_contain_text(example)
+    expect(page.locator("#cp-chat")).to_contain_text(claim)
 
 
 def test_markup_in_messages_and_documents_is_shown_not_run(page: Any, tmp_path: Path) -> None:

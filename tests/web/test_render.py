@@ -64,7 +64,7 @@ def test_evidence_puts_cited_first_marks_flagged_and_unsupported() -> None:
     html = evidence.evidence_html(_reply())
     assert html.index('data-passage="P1"') < html.index('data-passage="P2"')  # cited first, though retrieved second
     assert "cp-card cp-cited" in html and "retrieved, not cited" in html
-    assert "1 quote verified" in html and "1 quote not found" in html
+    assert "1 quoted verbatim" in html and "1 not found in the essay" in html
     assert "Invented &lt;i&gt;line&lt;/i&gt;" in html
     assert "cp-lab-unsupported" in html and "not from the essay" in html
     assert "<script>" not in html

@@ -13,6 +13,7 @@ from app.cli import main
 from app.debate.errors import CounterpointError
 from app.settings import Settings
 from app.web import server
+from app.web.upload import browser_size_limit
 from ingest.embedder import Embedder
 from tests.web.conftest import fake_settings, make_debate_service
 
@@ -29,7 +30,7 @@ def test_defaults_bind_loopback_without_share(settings: Settings) -> None:
     options = server.server_options(settings)
     assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
     assert options["share"] is False and options["ssr_mode"] is False and options["auth"] is None
-    assert options["max_file_size"] == settings.max_upload_bytes
+    assert options["max_file_size"] == browser_size_limit(settings.max_upload_bytes)  # Gradio's pop-up says "2.0"
 
 
 def test_auth_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 // Counterpoint page script, installed once from the source view's js_on_load.
 // A click on a citation chip (<a href="#cite-P3-120-245">) scrolls the source view to that exact span
 // (character offsets from ingest) and highlights it; section pills (#cp-goto-P5) jump to a passage.
-// Esc stops a reply being written. A chip in the Classroom tab scrolls that tab's own source view.
+// Esc stops a reply being written. The message box's counter shows its length against the limit. A chip in the Classroom tab scrolls that tab's own source view.
 // A node of the Argument view (<a href="#cp-span-120-245">) opens the Source tab and highlights that exact
 // span of the essay text (offsets counted over the text, passage labels left out).
 (() => {
@@ -151,6 +151,25 @@
     const stop = document.querySelector("#cp-stop");
     if (stop && stop.offsetParent !== null) stop.click();
   });
+
+  // ---- the message box's counter: length against the limit, red over it -----------------------
+  // Measured as the server measures (surrounding spaces left out). Gradio empties the box after a send
+  // without an input event, so the counter also follows the box on a slow timer.
+  function count() {
+    const counter = document.querySelector("#cp-counter");
+    const box = document.querySelector("#cp-input textarea");
+    if (!counter || !box) return;
+    const limit = Number(counter.dataset.limit);
+    const length = box.value.trim().length;
+    const over = length - limit;
+    const text = `${length.toLocaleString("en-US")} / ${limit.toLocaleString("en-US")}`;
+    counter.textContent = over > 0 ? `${text} (${over.toLocaleString("en-US")} over)` : text;
+    counter.classList.toggle("cp-over", over > 0);
+  }
+  document.addEventListener("input", (event) => {
+    if (event.target.closest && event.target.closest("#cp-input")) count();
+  });
+  setInterval(count, 500);
 
   window.counterpoint = { show, spot };
 })();
