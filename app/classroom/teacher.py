@@ -22,7 +22,9 @@ from app.classroom.rubric import CRITERIA
 from app.classroom.service import ClassroomService, normalise_code
 from app.classroom.settings import ClassroomSettings
 from app.classroom.store import Assignment, Attempt
+from app.debate.textmatch import normalise
 from app.text_safety import clean_text
+from argument.model import ArgumentMap
 from ingest.models import Passage
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by students
@@ -168,7 +170,8 @@ class Teacher:
     def summary(self, code: str) -> dict[str, Any]:
         assignment = self.assignment(code)
         passages = self.classroom.debate.store.passages_of(assignment.doc)
-        return class_summary(self.store.attempts_for(assignment.code), passages)
+        amap = self.classroom.debate.argument_map(assignment.doc)
+        return class_summary(self.store.attempts_for(assignment.code), passages, amap)
 
     # --- downloads -------------------------------------------------------------------------------
     def export_csv(self, code: str) -> str:
@@ -219,8 +222,9 @@ def attempt_row(attempt: Attempt, code: str) -> dict[str, Any]:
     }
 
 
-def class_summary(attempts: list[Attempt], passages: list[Passage]) -> dict[str, Any]:
-    """Which passages and sections the class used (students and turns), most and least, and never."""
+def class_summary(attempts: list[Attempt], passages: list[Passage], amap: ArgumentMap | None = None) -> dict[str, Any]:
+    """Which passages and sections the class used (students and turns): most used, least used among those
+    used at all, and never used; and which parts of the argument (map nodes) the class engaged and missed."""
     finished = [a for a in attempts if a.scorecard]
     students: Counter[str] = Counter()
     uses: Counter[str] = Counter()
@@ -237,11 +241,43 @@ def class_summary(attempts: list[Attempt], passages: list[Passage]) -> dict[str,
         "finished": len(finished),
         "passages": rows,
         "most_used": [r for r in sorted(rows, key=_usage, reverse=True) if r["uses"]][:SUMMARY_TOP],
-        "least_used": sorted(rows, key=_usage)[:SUMMARY_TOP],
+        "least_used": sorted((r for r in rows if r["uses"]), key=_usage)[:SUMMARY_TOP],
         "never_used": [r["label"] for r in rows if not r["uses"]],
         "sections": _sections(rows),
         "criteria": _criteria_means(finished),
+        "argument": argument_engagement(finished, amap, {p.id: p.label for p in passages}) if amap else [],
     }
+
+
+def argument_engagement(finished: list[Attempt], amap: ArgumentMap, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Each reason, piece of evidence, claim and concession of the essay, with how many students engaged
+    it: quoted its words or paraphrased its sentence in a scored turn."""
+    students: Counter[str] = Counter()
+    for attempt in finished:
+        engaged: set[str] = set()
+        for turn in attempt.scorecard["turns"]:  # type: ignore[index]
+            engaged |= _engaged_nodes(turn["evidence"], amap)
+        students.update(engaged)
+    return [
+        {"id": n.id, "role": n.role, "label": labels.get(n.passage_id or "", "?"), "text": n.text,
+         "students": students[n.id]}
+        for n in amap.nodes
+        if n.role in ARGUMENT_PARTS and n.voice == "author"
+    ]  # fmt: skip
+
+
+def _engaged_nodes(evidence: dict[str, Any], amap: ArgumentMap) -> set[str]:
+    quoted = [normalise(q["text"]) for q in evidence.get("verified_quotes", [])]
+    paraphrased = {normalise(p["essay_sentence"]) for p in evidence.get("paraphrases", [])}
+    found = set()
+    for node in amap.nodes:
+        words = normalise(node.text)
+        if words in paraphrased or any(q and (q in words or words in q) for q in quoted):
+            found.add(node.id)
+    return found
+
+
+ARGUMENT_PARTS = ("claim", "reason", "evidence", "concession")
 
 
 def _usage(row: dict[str, Any]) -> tuple[int, int]:

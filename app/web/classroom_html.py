@@ -275,6 +275,13 @@ def assignment_card(assignment: Assignment, title: str) -> str:
     )
 
 
+# The attempts table scrolls sideways inside its own box (`contain: inline-size` stops the box growing with
+# the table, which is what clipped it); long cells (passages, flags) wrap.
+SCROLL_STYLE = "overflow-x:auto;max-width:100%;min-width:0;contain:inline-size"
+TABLE_STYLE = "width:max-content;min-width:100%;overflow-wrap:anywhere"
+WRAP = 'style="white-space:normal;max-width:16em"'
+
+
 def attempts_html(rows: list[dict[str, Any]], code: str) -> str:
     """The attempts of one assignment: student, side, status, time, scores per criterion, passages, flags."""
     if not rows:
@@ -290,11 +297,12 @@ def attempts_html(rows: list[dict[str, Any]], code: str) -> str:
         )  # fmt: skip
         body.append(
             f"<tr><td class='cp-student'>{e(r['student'])}</td><td>{e(r['side'])}</td><td>{e(r['status'])}</td>"
-            f"{scores}<td>{_mean(r['total'])}</td><td>{e(r['minutes'])} min</td><td>{used}</td>"
-            f"<td>{e(flags)}</td><td>{e(r['started_at'])}</td></tr>"
+            f"{scores}<td>{_mean(r['total'])}</td><td>{e(r['minutes'])} min</td><td {WRAP}>{used}</td>"
+            f"<td {WRAP}>{e(flags)}</td><td>{e(r['started_at'])}</td></tr>"
         )
     return (
-        '<div class="cp-sc-wrap"><table class="cp-sc-table cp-attempts"><thead><tr><th>Student</th><th>Side</th>'
+        f'<div class="cp-sc-wrap cp-attempts-wrap" style="{SCROLL_STYLE}">'
+        f'<table class="cp-sc-table cp-attempts" style="{TABLE_STYLE}"><thead><tr><th>Student</th><th>Side</th>'
         f"<th>Status</th>{head}<th>Total</th><th>Time</th><th>Passages used</th><th>Flags</th><th>Started</th>"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
@@ -339,8 +347,39 @@ def summary_html(summary: dict[str, Any]) -> str:
         f"<p class='cp-never'><span class='cp-ev-sub'>Never used sections</span> "
         f"{names([s for s in sections if s['never_used']])}</p>"
         f"<details><summary>Every section, most used first</summary><ul>{all_sections}</ul></details>"
+        f"{argument_html(summary.get('argument', []))}"
         "</div>"
     )
+
+
+def argument_html(parts: list[dict[str, Any]]) -> str:
+    """The parts of the essay's argument (reasons, evidence, claims, the concession) the class engaged,
+    and those nobody took up."""
+    if not parts:
+        return ""
+
+    def items(rows: list[dict[str, Any]]) -> str:
+        return (
+            "".join(
+                f'<li><span class="cp-badge cp-b-muted">{e(r["role"])}</span> <a class="cp-chip">{e(r["label"])}</a> '
+                f"“{e(_words(r['text']))}” — {e(r['students'])} student(s)</li>"
+                for r in rows
+            )
+            or "<li class='cp-muted'>none</li>"
+        )
+
+    engaged = sorted((r for r in parts if r["students"]), key=lambda r: -int(r["students"]))
+    missed = [r for r in parts if not r["students"]]
+    return (
+        "<div class='cp-sum-argument'><span class='cp-ev-sub'>Parts of the argument the class engaged</span>"
+        f"<ul>{items(engaged)}</ul><span class='cp-ev-sub'>Parts nobody engaged</span>"
+        f"<ul class='cp-never'>{items(missed)}</ul></div>"
+    )
+
+
+def _words(text: str, limit: int = 18) -> str:
+    words = text.split()
+    return text if len(words) <= limit else " ".join(words[:limit]) + " …"
 
 
 def transcript_html(data: dict[str, Any]) -> str:

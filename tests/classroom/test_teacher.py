@@ -60,7 +60,14 @@ def test_assignment_flow_two_students_and_the_teachers_view(make_classroom) -> N
     summary = teacher.summary(assignment.code)
     assert summary["finished"] == 2
     assert {r["label"] for r in summary["most_used"]} == {"P9", "P11"}
-    assert "P1" in summary["never_used"] and summary["least_used"][0]["uses"] == 0
+    assert "P1" in summary["never_used"]
+    assert summary["least_used"] and all(r["uses"] > 0 for r in summary["least_used"])  # never used ones aside
+    assert not {r["label"] for r in summary["least_used"]} & set(summary["never_used"])
+    parts = summary["argument"]
+    assert {r["role"] for r in parts} <= {"claim", "reason", "evidence", "concession"}
+    engaged = {r["label"] for r in parts if r["students"]}
+    assert engaged and engaged <= {"P9", "P11"}  # the nodes of the passages the students quoted
+    assert any(r["role"] == "concession" and not r["students"] for r in parts)  # nobody took up the concession
     never = [s["section"] for s in summary["sections"] if s["never_used"]]
     assert "Stop Romanticizing the Tech Pivot" in never and "The Economics of Hyper-Fragmentation" in never
 

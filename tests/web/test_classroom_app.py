@@ -377,3 +377,24 @@ def test_password_guessing_is_throttled_per_client(classroom: ClassroomService, 
     clock.now += 31
     session, _ = desk.unlock(PASSWORD, "10.0.0.7")
     assert isinstance(session, TeacherSession)
+
+
+def test_the_teachers_tables_scroll_and_least_used_is_not_never_used() -> None:
+    from app.web.classroom_html import attempts_html, summary_html
+
+    row = {"attempt": 1, "student": "Ada", "side": "for", "status": "finished", "total": 6.0, "minutes": 3,
+           "scores": dict.fromkeys(("claim", "evidence", "reasoning", "rebuttal"), 1.5), "started_at": "today",
+           "passages_used": [{"label": f"P{i}", "section": "S"} for i in range(1, 20)], "misquotes": 0,
+           "misrepresentations": 0, "expired_turns": 1}  # fmt: skip
+    table = attempts_html([row], "K7QM2X")
+    assert "overflow-x:auto" in table and "contain:inline-size" in table and "white-space:normal" in table
+    used = {"label": "P9", "section": "S", "uses": 1, "students": 1}
+    summary = {"finished": 1, "attempts": 1, "criteria": {"claim": 1.0}, "most_used": [used], "least_used": [used],
+               "never_used": ["P1"], "sections": [{"section": "S", "uses": 1, "passages": ["P9"], "never_used": False}],
+               "argument": [{"role": "reason", "label": "P9", "text": "Curation matters.", "students": 1},
+                            {"role": "concession", "label": "P16", "text": "A caveat.", "students": 0}]}  # fmt: skip
+    page = summary_html(summary)
+    least = page.split("Least used passages")[1].split("Never used passages")[0]
+    assert "P1" not in least and "P9" in least
+    engaged, missed = page.split("Parts of the argument the class engaged")[1].split("Parts nobody engaged")
+    assert "Curation matters." in engaged and "A caveat." in missed and "concession" in missed
