@@ -32,6 +32,11 @@ def classroom_script() -> str:
     return (ASSETS / "classroom.js").read_text(encoding="utf-8")
 
 
+# Scrolls the round panel so the composer's bottom (Submit) is on screen; the header with the thesis stays
+# above it on a laptop screen (checked in tests/web/test_classroom_browser.py at 1366×768).
+SHOW_COMPOSER = "() => { document.querySelector('#cp-cl-composer')?.scrollIntoView({block: 'end'}); }"
+
+
 def side_choices() -> list[tuple[str, str]]:
     return [(class_text("side_for"), "for"), (class_text("side_against"), "against")]
 
@@ -244,9 +249,15 @@ def wire_classroom(demo: gr.Blocks, desk: PracticeDesk, tab: ClassroomTab) -> No
     # and the embedded backend serialises generations itself.
     demo.load(classroom_load, [tab.token], out, **light)
     tab.code.change(classroom_preview, [tab.code], [tab.preview], trigger_mode="always_last", **light)
-    tab.join.click(classroom_join, [tab.code, tab.name, tab.side], out, **light)
-    tab.start.click(classroom_start, [tab.name, tab.side, tab.doc, tab.rounds, tab.words, tab.seconds], out, **light)
-    gr.on([tab.resume.click, tab.resume_key.submit], classroom_resume, [tab.resume_key], out, **bot)
+    opened = [
+        tab.join.click(classroom_join, [tab.code, tab.name, tab.side], out, **light),
+        tab.start.click(
+            classroom_start, [tab.name, tab.side, tab.doc, tab.rounds, tab.words, tab.seconds], out, **light
+        ),
+        gr.on([tab.resume.click, tab.resume_key.submit], classroom_resume, [tab.resume_key], out, **bot),
+    ]
+    for event in opened:  # the clock starts now: the draft box and Submit must be on screen, not below it
+        event.then(None, js=SHOW_COMPOSER)
     tab.submit.click(classroom_submit, [tab.token, tab.draft], out, **bot)
     tab.expire.click(classroom_expire, [tab.token, tab.draft], out, **bot)
     tab.quit.click(classroom_quit_round, [tab.token, tab.draft], out, **light)

@@ -181,6 +181,26 @@ def test_the_turn_is_submitted_as_it_is_when_the_clock_runs_out(browser: Any, ur
         page.context.close()
 
 
+def test_the_thesis_and_the_composer_are_on_screen_when_the_clock_starts(
+    browser: Any, url: str, classroom: ClassroomService
+) -> None:
+    thesis = classroom.debate.argument_map().thesis_node
+    assert thesis is not None
+    page = open_tab(browser, url, "Classroom", viewport={"width": 1366, "height": 768})
+    try:
+        page.locator("#cp-cl-name textarea").fill("Dee")
+        page.locator("#cp-cl-seconds input").fill("120")
+        page.locator("#cp-cl-start").click()
+        expect(page.locator("#cp-cl-timer .cp-cl-clock")).to_be_visible(timeout=TIMEOUT)
+        expect(page.locator("#cp-cl-header .cp-cl-thesis")).to_contain_text(thesis.text)
+        expect(page.locator("#cp-cl-header .cp-cl-thesis")).to_be_in_viewport()
+        expect(page.locator("#cp-cl-draft textarea")).to_be_in_viewport()
+        expect(page.locator("#cp-cl-submit")).to_be_in_viewport()
+        save_screenshot(page, "classroom-round-start.png")
+    finally:
+        page.context.close()
+
+
 def test_a_reload_continues_the_round_and_so_does_the_key_in_another_browser(
     browser: Any, url: str, classroom: ClassroomService
 ) -> None:
