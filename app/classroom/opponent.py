@@ -132,7 +132,7 @@ def stream_bot_turn(service: DebateService, round_: PracticeRound) -> Iterator[B
     lead = lead_line(round_, student.text, lambda texts: np.asarray(service.embedder.encode(texts)))
     if lead:
         yield BotEvent("text", lead + "\n\n")
-    events = service.stream(message, history, bot_mode(round_.side), round_.doc)
+    events = service.stream(message, history, bot_mode(round_.side), round_.doc, stance=round_.side)
     for event in guarded_stream(events, round_.bot_side):
         if event.reply is None:
             if service.strategy == "free":

@@ -235,7 +235,7 @@ def _critical_question(ctx: Context) -> list[Step]:
 def _turn(ctx: Context) -> list[Step]:
     """The author's own concession, used against the thesis."""
     concessions = _fresh(ctx, sorted(ctx.amap.by_role("concession"), key=lambda n: -ctx.similarity(n)))
-    content = [n for n in concessions if not _announcement_only(n)] or concessions
+    content = [n for n in concessions if not _announcement_only(n)]  # "There is a caveat…" alone says nothing
     return [Step("turn", frame("turn", ctx.mode), content[0])] if content else []
 
 
@@ -249,7 +249,11 @@ def _unanswered(ctx: Context) -> list[Step]:
 
 def _matching_concession(ctx: Context) -> list[Step]:
     """In defend mode the bot concedes only what the author concedes, and only when the user raised it."""
-    concessions = [n for n in ctx.amap.by_role("concession") if ctx.similarity(n) >= 0.5 and n.id not in ctx.used]
+    concessions = [
+        n
+        for n in ctx.amap.by_role("concession")
+        if ctx.similarity(n) >= 0.5 and n.id not in ctx.used and not _announcement_only(n)
+    ]
     return [Step("concede", frame("concede"), concessions[0])] if concessions else []
 
 

@@ -71,6 +71,7 @@ class Turn:
     vector: np.ndarray
     started: float
     retrieval_s: float
+    stance: str | None = None  # the user's side when the caller knows it (a classroom round), else read
 
 
 class DebateService:
@@ -137,18 +138,29 @@ class DebateService:
 
     # --- turns ------------------------------------------------------------------------------------
     def reply(
-        self, message: str, history: list[dict[str, str]] | None = None, mode: str | None = None, doc: str | None = None
+        self,
+        message: str,
+        history: list[dict[str, str]] | None = None,
+        mode: str | None = None,
+        doc: str | None = None,
+        stance: str | None = None,
     ) -> Reply:
         final: Reply | None = None
-        for event in self.stream(message, history, mode, doc):
+        for event in self.stream(message, history, mode, doc, stance):
             if event.kind == "reply":
                 final = event.reply
         assert final is not None
         return final
 
     def stream(
-        self, message: str, history: list[dict[str, str]] | None = None, mode: str | None = None, doc: str | None = None
+        self,
+        message: str,
+        history: list[dict[str, str]] | None = None,
+        mode: str | None = None,
+        doc: str | None = None,
+        stance: str | None = None,
     ) -> Iterator[ReplyEvent]:
+        """The reply's events; `stance` ("for"/"against") states the user's side instead of reading it."""
         started = time.perf_counter()
         mode = prompts.normalise_mode(mode)
         message = _CONTROL.sub(" ", message or "").strip()
@@ -157,6 +169,7 @@ class DebateService:
             yield from _done(Reply(text=refusal, mode=mode, strategy="none", doc=doc or self.default_doc), started)
             return
         turn = self._retrieve(message, history or [], mode, doc or self.default_doc, started)
+        turn.stance = stance if stance in ("for", "against") else None
         if self.strategy == "free":
             yield from self._free(turn)
         else:
@@ -236,6 +249,8 @@ class DebateService:
         source = self.source(turn.record)
         all_passages = self.retriever.index(turn.record.slug, turn.record).passages
         reading = read_message(turn.message, turn.history, index, turn.vector, source, all_passages, self._embed)
+        if turn.stance is not None:  # a side the caller knows ("I disagree with you" from a student for the thesis)
+            reading.user_stance = turn.stance
         reply.intent, reply.user_stance, reply.target = reading.intent, reading.user_stance, list(reading.target)
         reply.user_quotes = [q.to_json() for q in reading.user_quotes]
 

@@ -141,3 +141,13 @@ def test_word_overlap_ranks_the_sentence_that_shares_the_questions_terms() -> No
     best = index.nodes[int(np.argmax(scores))]
     assert best.text.startswith("In the Iceland trials")
     assert index.overlap("the essay says what the author thinks").max() == 0.0  # words about the text only
+
+
+def test_a_stated_side_overrides_the_reading(debate: DebateService) -> None:
+    """A classroom student for the thesis who writes "I disagree with you" is still for it (the bot's side
+    follows the student's, not the words' cue)."""
+    message = "I disagree with you: rested staff really do make fewer mistakes."
+    assert debate.reply(message, [], "devils-advocate", DOC).user_stance == "against"
+    stated = debate.reply(message, [], "devils-advocate", DOC, stance="for")
+    assert stated.user_stance == "for"
+    assert "turn" in stated.moves or "critical_question" in stated.moves  # argued against the thesis
