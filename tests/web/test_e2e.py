@@ -31,7 +31,7 @@ def test_debate_with_the_embedded_model_in_the_browser(browser: Any, real_server
     url, service = real_server
     page = open_page(browser, url)
     try:
-        expect(page.locator("#cp-status-line")).to_contain_text("embedded")
+        expect(page.locator("#cp-status-line")).to_contain_text("offline model")
         send(page, "AI video tools will make indie filmmakers the new Hollywood.")
         chip = page.locator("#cp-chat a[href^='#cite-P']").first
         expect(chip).to_be_visible(timeout=180_000)

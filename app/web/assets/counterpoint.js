@@ -105,8 +105,8 @@
     const offset = first.getBoundingClientRect().top - box.getBoundingClientRect().top;
     box.scrollTo({ top: box.scrollTop + offset - box.clientHeight / 4, behavior: smooth() });
     const rect = box.getBoundingClientRect();
-    if (rect.top > window.innerHeight - 120 || rect.bottom < 120) {
-      box.scrollIntoView({ block: "nearest", behavior: smooth() });
+    if (rect.top > window.innerHeight - 120 || rect.bottom < 120 || rect.bottom > window.innerHeight) {
+      box.scrollIntoView({ block: "nearest", behavior: smooth() }); // the whole box on screen, so the spot is
     }
   }
 
