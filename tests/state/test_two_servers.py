@@ -15,6 +15,7 @@ from bench.load_bench import _Server
 from tests.chroma_server import ChromaServer
 from tests.postgres_server import PostgresServer
 from tests.web.classroom_support import queue_call
+from tests.web.server_support import debate_across
 
 CLAIMS = ["AI will replace directors.", "Cheap tools change everything.", "Audiences want spectacle."]
 OPENING = "The essay is right: “the value of human curation skyrockets” when content is cheap, so taste wins."
@@ -54,16 +55,7 @@ def _round_call(url: str, name: str, data: list[Any]) -> Any:
 
 def test_one_debate_and_one_classroom_round_across_two_servers(two_servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first, second, database = two_servers
-    clients = [Client(first, verbose=False), Client(second, verbose=False)]
-    session = ""
-    for i, claim in enumerate(CLAIMS * 2):
-        result = clients[i % 2].predict(claim, "challenge", "", session, api_name="/chat")
-        assert result["done"] and result["reply"]["citations"]
-        session = result["session_id"]
-    for client in clients:  # either server tells the whole debate, in order
-        transcript = client.predict(session, api_name="/transcript")
-        positions = [transcript.index(c) for c in CLAIMS]
-        assert transcript.count("**You:**") == 6 and positions == sorted(positions)
+    debate_across(first, second, CLAIMS)
 
     # the round's key is encrypted with the browser-state secret: the second server can read the first's
     key = _round_call(first, "classroom_start", ["Ada", "for", "bytedance-hollywood", 2, 120, 0])

@@ -11,12 +11,11 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from gradio_client import Client
-
 from app.classroom.rounds import PracticeRound, RoundFormat
 from app.classroom.store import Assignment, ClassroomStore
 from app.state import StateStore, open_state, state_url
 from app.web.sessions import SessionStore, Turn
+from tests.web.server_support import debate_across
 
 PROCESSES = 4
 EACH = 8
@@ -88,14 +87,5 @@ def test_two_servers_share_one_debate(tmp_path: Path) -> None:
     env = {"COUNTERPOINT_LLM__BACKEND": "fake"}
     # the first server ingests the essay; the second, started after it, finds it
     with _Server(tmp_path, env) as first, _Server(tmp_path, env) as second:
-        clients = [Client(first.url, verbose=False), Client(second.url, verbose=False)]
-        session = ""
         claims = ["AI will replace directors.", "Cheap tools change everything.", "Audiences want spectacle."]
-        for i, claim in enumerate(claims * 2):
-            result = clients[i % 2].predict(claim, "challenge", "", session, api_name="/chat")
-            assert result["done"] and result["reply"]["citations"]
-            session = result["session_id"]
-        for client in clients:  # either server tells the whole debate, in order
-            transcript = client.predict(session, api_name="/transcript")
-            positions = [transcript.index(c) for c in claims]
-            assert transcript.count("**You:**") == 6 and positions == sorted(positions)
+        debate_across(first.url, second.url, claims)
