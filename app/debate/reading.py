@@ -141,8 +141,9 @@ def read_message(
     reading.foreign = _foreign(message)
     reading.user_quotes = [_check_quote(q, source, passages, index.map) for q in _quotations(message)]
     reading.misrepresents = _misrepresentation(message, reading.user_quotes, index, embed)
-    dense = index.ranked(vector)[:1]  # off-topic is judged on meaning alone: a shared word is not a topic
-    reading.intent = _intent(message, history, reading, dense[0][1] if dense else None)
+    dense = index.scores(vector)  # off-topic is judged on meaning alone: a shared word is not a topic
+    nearest = float(dense.max()) if dense is not None and dense.size else None
+    reading.intent = _intent(message, history, reading, nearest)
     reading.user_stance = _stance(message, reading, ranked)
     if reading.misrepresents:
         reading.target = [reading.misrepresents, *[t for t in reading.target if t != reading.misrepresents]][:2]
