@@ -25,7 +25,7 @@ def settings(isolated_data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once."""
     from ingest.config import packaged_model_path
     from ingest.embedder import Embedder
@@ -34,21 +34,21 @@ def embedder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def store(settings: Settings, embedder):  # type: ignore[no-untyped-def]
+def store(settings: Settings, embedder):
     from app.wiring import open_store
 
     return open_store(settings, embedder)
 
 
 @pytest.fixture(scope="session")
-def essay():  # type: ignore[no-untyped-def]
+def essay():
     from ingest.loaders import load_document
 
     return load_document(DEFAULT_ESSAY)
 
 
 @pytest.fixture
-def ingested(store, embedder, settings, essay):  # type: ignore[no-untyped-def]
+def ingested(store, embedder, settings, essay):
     """The default essay ingested into a fresh store."""
     from ingest.pipeline import ingest_documents
 
@@ -57,11 +57,11 @@ def ingested(store, embedder, settings, essay):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_debate(settings, embedder, ingested):  # type: ignore[no-untyped-def]
+def make_debate(settings, embedder, ingested):
     """Build a DebateService over the ingested essay with a given chat model and strategy."""
     from app.debate.service import DebateService
 
-    def build(chat_model, strategy: str = "scaffolded", **overrides):  # type: ignore[no-untyped-def]
+    def build(chat_model, strategy: str = "scaffolded", **overrides):
         llm = settings.llm.model_copy(update={"backend": "fake", "strategy": strategy})
         configured = settings.model_copy(update={"llm": llm, **overrides})
         return DebateService(configured, ingested, embedder, chat_model=chat_model)

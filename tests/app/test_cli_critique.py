@@ -62,7 +62,7 @@ def test_plain_output_numbers_questions_with_scheme_and_span(runner: CliRunner, 
     assert "missing.txt: error:" in result.output
 
 
-def test_doc_uses_the_ingested_default_essay(runner: CliRunner, ingested) -> None:  # type: ignore[no-untyped-def]
+def test_doc_uses_the_ingested_default_essay(runner: CliRunner, ingested) -> None:
     result = runner.invoke(main, ["critique", "--doc", "bytedance-hollywood", "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)

@@ -15,7 +15,7 @@ CAVEAT = "There is a major caveat to my own position that must be acknowledged."
 
 
 @pytest.fixture(scope="module")
-def maps(embedder) -> dict[str, tuple[ArgumentMap, str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+def maps(embedder) -> dict[str, tuple[ArgumentMap, str, dict]]:
     """Every labelled text mapped as ingest maps it (passages + the packaged embedder), once per module."""
     built = {}
     for path in labelled_texts():
@@ -24,35 +24,35 @@ def maps(embedder) -> dict[str, tuple[ArgumentMap, str, dict]]:  # type: ignore[
     return built
 
 
-def _node(amap: ArgumentMap, text: str):  # type: ignore[no-untyped-def]
+def _node(amap: ArgumentMap, text: str):
     [node] = [n for n in amap.nodes if n.text == text]
     return node
 
 
-def test_every_labelled_text_is_mapped(maps) -> None:  # type: ignore[no-untyped-def]
+def test_every_labelled_text_is_mapped(maps) -> None:
     assert set(maps) == {"bytedance-hollywood", "car-free-centres", "primary-homework", "harbour-lighthouse"}
 
 
-def test_default_essay_thesis_is_exact(maps) -> None:  # type: ignore[no-untyped-def]
+def test_default_essay_thesis_is_exact(maps) -> None:
     amap, _, _ = maps["bytedance-hollywood"]
     assert amap.thesis_node is not None and amap.thesis_node.text == THESIS
     assert [n.text for n in amap.by_role("thesis")] == [THESIS]
 
 
-def test_every_labelled_reported_view_is_reported(maps) -> None:  # type: ignore[no-untyped-def]
+def test_every_labelled_reported_view_is_reported(maps) -> None:
     amap, _, labels = maps["bytedance-hollywood"]
     gold = [s["text"] for s in labels["sentences"] if s["voice"] == "reported"]
     assert len(gold) == 7
     assert [t for t in gold if _node(amap, t).voice != "reported"] == []
 
 
-def test_the_caveat_is_a_concession(maps) -> None:  # type: ignore[no-untyped-def]
+def test_the_caveat_is_a_concession(maps) -> None:
     amap, _, _ = maps["bytedance-hollywood"]
     assert _node(amap, CAVEAT).role == "concession"
     assert _node(amap, CAVEAT).voice == "author"
 
 
-def test_no_thesis_text_gets_none(maps) -> None:  # type: ignore[no-untyped-def]
+def test_no_thesis_text_gets_none(maps) -> None:
     amap, _, labels = maps["harbour-lighthouse"]
     assert labels["thesis"] is None
     assert amap.thesis is None and amap.by_role("thesis") == []
@@ -60,14 +60,14 @@ def test_no_thesis_text_gets_none(maps) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", ["car-free-centres", "primary-homework"])
-def test_other_essays_theses_are_found(maps, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_other_essays_theses_are_found(maps, name: str) -> None:
     amap, _, labels = maps[name]
     assert labels["thesis"]
     assert amap.thesis_node is not None and amap.thesis_node.text == labels["thesis"]
 
 
 @pytest.mark.parametrize("name", ["bytedance-hollywood", "car-free-centres", "primary-homework", "harbour-lighthouse"])
-def test_spans_slice_back_and_links_point_at_nodes(maps, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_spans_slice_back_and_links_point_at_nodes(maps, name: str) -> None:
     amap, text, _ = maps[name]
     validate(amap, text)  # raises MapError otherwise
     assert all(text[n.start : n.end] == n.text for n in amap.nodes)
@@ -77,14 +77,14 @@ def test_spans_slice_back_and_links_point_at_nodes(maps, name: str) -> None:  # 
 
 
 @pytest.mark.parametrize("name", ["bytedance-hollywood", "car-free-centres", "primary-homework", "harbour-lighthouse"])
-def test_every_reported_view_in_every_text_is_found(maps, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_reported_view_in_every_text_is_found(maps, name: str) -> None:
     amap, _, labels = maps[name]
     accuracy = score_map(name, amap, labels)
     assert accuracy.reported_found == accuracy.reported_total
     assert accuracy.voice_accuracy == 1.0, accuracy.confusions
 
 
-def test_accuracy_floor_per_text(maps) -> None:  # type: ignore[no-untyped-def]
+def test_accuracy_floor_per_text(maps) -> None:
     """Measured at the time of writing (role 0.69 / 0.82 / 1.00 / 0.58); a drop below these is a regression."""
     floors = {
         "bytedance-hollywood": 0.65,
@@ -97,7 +97,7 @@ def test_accuracy_floor_per_text(maps) -> None:  # type: ignore[no-untyped-def]
         assert score_map(name, amap, labels).role_accuracy >= floor, name
 
 
-def test_markdown_table_has_a_row_per_text(maps) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_table_has_a_row_per_text(maps) -> None:
     rows = summary_rows([score_map(n, a, lab) for n, (a, _, lab) in sorted(maps.items())])
     table = markdown_table(rows)
     assert table[0].startswith("| text | sentences | role accuracy | voice accuracy")

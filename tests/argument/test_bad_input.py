@@ -69,7 +69,7 @@ def _checked(amap: ArgumentMap, text: str) -> ArgumentMap:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_gives_a_map_with_notices(name: str, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gives_a_map_with_notices(name: str, embedder) -> None:
     text = CASES[name]
     for embed in (None, embedder.encode):
         _checked(build_map("bad", text, embed=embed), text)
@@ -83,19 +83,19 @@ def test_nothing_to_map(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["recipe", "licence", "list only"])
-def test_texts_that_do_not_argue_have_no_thesis(name: str, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_texts_that_do_not_argue_have_no_thesis(name: str, embedder) -> None:
     amap = _checked(build_map("bad", CASES[name], embed=embedder.encode), CASES[name])
     assert amap.thesis is None
     assert any(n.startswith("no clear thesis") for n in amap.notices)
     assert amap.reported() == []
 
 
-def test_recipe_steps_are_not_calls_to_action(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_recipe_steps_are_not_calls_to_action(embedder) -> None:
     amap = build_map("recipe", RECIPE, embed=embedder.encode)
     assert amap.by_role("call_to_action", "evidence", "concession") == []
 
 
-def test_one_sentence(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_one_sentence(embedder) -> None:
     text = CASES["one sentence"]
     amap = _checked(build_map("one", text, embed=embedder.encode), text)
     assert [n.text for n in amap.nodes] == [text]

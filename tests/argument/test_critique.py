@@ -37,11 +37,11 @@ def assert_grounded(question: CriticalQuestion, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def essay_questions(essay) -> list[CriticalQuestion]:  # type: ignore[no-untyped-def]
+def essay_questions(essay) -> list[CriticalQuestion]:
     return critique(build_map(essay.slug, essay.text), n=5, text=essay.text)
 
 
-def test_default_essay_questions_name_the_words_they_question(essay, essay_questions) -> None:  # type: ignore[no-untyped-def]
+def test_default_essay_questions_name_the_words_they_question(essay, essay_questions) -> None:
     assert len(essay_questions) == 5
     for q in essay_questions:
         assert_grounded(q, essay.text)
@@ -51,14 +51,14 @@ def test_default_essay_questions_name_the_words_they_question(essay, essay_quest
     assert len({q.scheme for q in essay_questions}) >= 4  # diverse
 
 
-def test_expert_question_on_the_decade_of_data(essay, essay_questions) -> None:  # type: ignore[no-untyped-def]
+def test_expert_question_on_the_decade_of_data(essay, essay_questions) -> None:
     expert = next(q for q in essay_questions if q.scheme == "expert_opinion")
     assert "a decade of 'looking at the backend data of digital media distribution'" in expert.text
     assert "'It fails every single time'" in expert.text
     assert essay.text[expert.start : expert.end].startswith("I have spent a decade")
 
 
-def test_concession_is_among_the_top_three(essay) -> None:  # type: ignore[no-untyped-def]
+def test_concession_is_among_the_top_three(essay) -> None:
     top = critique(build_map(essay.slug, essay.text), n=3, text=essay.text)
     concession = next(q for q in top if q.scheme == "concession")
     assert concession.text.startswith("The essay itself grants that '")

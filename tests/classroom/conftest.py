@@ -30,7 +30,7 @@ class FakeClock:
 
 
 @pytest.fixture(scope="session")
-def essay_index(tmp_path_factory: pytest.TempPathFactory, embedder, essay):  # type: ignore[no-untyped-def]
+def essay_index(tmp_path_factory: pytest.TempPathFactory, embedder, essay):
     """The default essay in its own Chroma, ingested once for all classroom tests."""
     from app.wiring import open_store
     from ingest.pipeline import ingest_documents
@@ -42,7 +42,7 @@ def essay_index(tmp_path_factory: pytest.TempPathFactory, embedder, essay):  # t
 
 
 @pytest.fixture(scope="session")
-def shared_retriever(essay_index, embedder):  # type: ignore[no-untyped-def]
+def shared_retriever(essay_index, embedder):
     """One retriever (and its sentence-vector cache) for every debate service the tests build."""
     from app.debate.retrieval import HybridRetriever
 
@@ -56,7 +56,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_debate_service(essay_index, embedder, shared_retriever):  # type: ignore[no-untyped-def]
+def make_debate_service(essay_index, embedder, shared_retriever):
     from app.debate.service import DebateService
 
     def build(chat_model: Any = None, strategy: str = "scaffolded") -> DebateService:
@@ -85,14 +85,14 @@ def make_classroom(make_debate_service, tmp_path: Path, clock: FakeClock) -> Cal
 
 
 @pytest.fixture
-def scorer(make_debate_service):  # type: ignore[no-untyped-def]
+def scorer(make_debate_service):
     from app.classroom.scoring import Scorer
 
     return Scorer(make_debate_service())
 
 
 @pytest.fixture
-def passages(essay_index) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def passages(essay_index) -> dict[str, Any]:
     """The essay's passages by label (P1, P2, ...)."""
     _, store = essay_index
     return {p.label: p for p in store.passages_of("bytedance-hollywood")}

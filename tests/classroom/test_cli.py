@@ -20,7 +20,7 @@ CLOSING = "You say the pipeline dries up, but “the value of human curation sky
 
 
 @pytest.fixture
-def cli(make_classroom, monkeypatch):  # type: ignore[no-untyped-def]
+def cli(make_classroom, monkeypatch):
     """The real top-level group with the classroom commands registered, over one test classroom."""
     classroom = make_classroom()
     monkeypatch.setattr(classroom_cli, "build_classroom", lambda settings, backend=None: classroom)
@@ -28,7 +28,7 @@ def cli(make_classroom, monkeypatch):  # type: ignore[no-untyped-def]
     return click.Group("counterpoint", callback=main.callback, params=main.params, commands=commands)
 
 
-def test_practice_round_end_to_end(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_practice_round_end_to_end(cli, tmp_path) -> None:
     out = tmp_path / "round.md"
     args = ["practice", "--side", "for", "--rounds", "2", "--seconds", "90", "--name", "Ada", "--export", str(out)]
     result = CliRunner().invoke(cli, args, input=f"{OPENING}\n{CLOSING}\n")
@@ -41,7 +41,7 @@ def test_practice_round_end_to_end(cli, tmp_path) -> None:  # type: ignore[no-un
     assert written.startswith("# Practice round on “bytedance-hollywood”") and "Exact quotation from P11" in written
 
 
-def test_quit_and_resume_with_the_key(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_quit_and_resume_with_the_key(cli, tmp_path) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["practice", "--side", "against", "--rounds", "2", "--name", "Bob"], input="/quit\n")
     assert first.exit_code == 0, first.output
@@ -59,7 +59,7 @@ def test_quit_and_resume_with_the_key(cli, tmp_path) -> None:  # type: ignore[no
     assert bad.exit_code == 2 and "error: no practice round with that key" in bad.output
 
 
-def test_teacher_commands_and_a_class_joining_by_code(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_teacher_commands_and_a_class_joining_by_code(cli, tmp_path) -> None:
     runner = CliRunner()
     refused = runner.invoke(cli, ["classroom", "create", "--password", "guess"])
     assert refused.exit_code == 2 and "error: wrong teacher password" in refused.output

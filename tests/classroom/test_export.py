@@ -21,7 +21,7 @@ JUDGE = json.dumps(
 
 
 @pytest.fixture
-def finished(make_classroom):  # type: ignore[no-untyped-def]
+def finished(make_classroom):
     classroom = make_classroom(RecordingFake(responses=[BOT, BOT, JUDGE, JUDGE]), strategy="free", rounds=2)
     attempt = classroom.start("Ada", "for", thesis="Hollywood is safe from ByteDance.")
     with pytest.raises(ClassroomError, match="after the closing"):
@@ -31,7 +31,7 @@ def finished(make_classroom):  # type: ignore[no-untyped-def]
     return classroom, attempt.token
 
 
-def test_markdown_has_transcript_citations_and_marked_scores(finished) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_has_transcript_citations_and_marked_scores(finished) -> None:
     classroom, token = finished
     md = classroom.export_markdown(token)
     assert "- Student: Ada — for the essay's thesis (the author is right)" in md
@@ -44,7 +44,7 @@ def test_markdown_has_transcript_citations_and_marked_scores(finished) -> None: 
     assert "Passages: P11 `" in md and token not in md
 
 
-def test_json_has_every_turn_and_the_scorecard(finished) -> None:  # type: ignore[no-untyped-def]
+def test_json_has_every_turn_and_the_scorecard(finished) -> None:
     classroom, token = finished
     data = classroom.export_json(token)
     assert data["attempt"]["student"] == "Ada" and data["attempt"]["bot_side"] == "against"

@@ -34,7 +34,7 @@ def _read_until(proc: subprocess.Popen[bytes], pattern: str, seen: list[str], ti
     raise AssertionError(f"never saw {pattern!r}; output: {''.join(seen)[-2000:]}")
 
 
-def _practice(settings, *args: str) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+def _practice(settings, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COUNTERPOINT_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "practice", "--backend", "fake", *args],
@@ -45,7 +45,7 @@ def _practice(settings, *args: str) -> subprocess.Popen[bytes]:  # type: ignore[
     )
 
 
-def test_a_round_killed_after_the_bots_reply_resumes_where_it_was(settings, ingested) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_killed_after_the_bots_reply_resumes_where_it_was(settings, ingested) -> None:
     proc = _practice(settings, "--side", "for", "--rounds", "2", "--seconds", "600", "--name", "Ada")
     seen: list[str] = []
     token = re.search(r"Your key \(to resume\): (\S+)", _read_until(proc, r"Your key \(to resume\): \S+\s", seen))

@@ -27,7 +27,7 @@ FAITHFUL = [
 
 
 @pytest.mark.parametrize("sentence", MISATTRIBUTED)
-def test_reported_view_given_to_the_author_is_flagged(scorer, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_reported_view_given_to_the_author_is_flagged(scorer, sentence: str) -> None:
     amap = scorer.service.argument_map(DOC)
     scored = scorer.score_turn(sentence, "against", DOC, None, "opening")
     [flag] = [m for m in scored.evidence.misrepresentations if m.student == sentence]
@@ -40,14 +40,14 @@ def test_reported_view_given_to_the_author_is_flagged(scorer, sentence: str) -> 
 
 
 @pytest.mark.parametrize("sentence", FAITHFUL)
-def test_faithful_or_own_voice_sentences_are_not_flagged(scorer, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_faithful_or_own_voice_sentences_are_not_flagged(scorer, sentence: str) -> None:
     amap = scorer.service.argument_map(DOC)
     assert reported_view_flags([sentence], amap, scorer.embed) == []
     scored = scorer.score_turn(sentence, "against", DOC, None, "opening")
     assert not [m for m in scored.evidence.misrepresentations if "reports this view" in m.reason]
 
 
-def test_the_author_says_ai_will_replace_directors_points_at_the_rebuttal(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_the_author_says_ai_will_replace_directors_points_at_the_rebuttal(scorer) -> None:
     amap = scorer.service.argument_map(DOC)
     [(student, view, answer, similarity)] = reported_view_flags(
         ["I disagree with the essay.", "The author says AI will replace directors."], amap, scorer.embed
@@ -57,7 +57,7 @@ def test_the_author_says_ai_will_replace_directors_points_at_the_rebuttal(scorer
     assert similarity >= REPORTED_SIMILARITY
 
 
-def test_scorecard_counts_the_flag(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_scorecard_counts_the_flag(scorer) -> None:
     scored = scorer.score_turn(MISATTRIBUTED[0], "against", DOC, None, "opening")
     assert scored.to_json()["evidence"]["misrepresentations"]
     assert scored.criteria["evidence"].score <= 1  # a distortion is not evidence

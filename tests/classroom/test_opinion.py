@@ -21,7 +21,7 @@ def _judge(claim: int, reasoning: int, quote: str = "I agree with the author.") 
     )
 
 
-def test_capable_backend_gives_a_marked_model_opinion(make_debate_service) -> None:  # type: ignore[no-untyped-def]
+def test_capable_backend_gives_a_marked_model_opinion(make_debate_service) -> None:
     fake = RecordingFake(responses=[_judge(3, 2)])
     scored = Scorer(make_debate_service(fake, "free")).score_turn(TURN, "for", DOC, None, "opening", opinion=True)
     claim, reasoning = scored.criteria["claim"], scored.criteria["reasoning"]
@@ -34,14 +34,14 @@ def test_capable_backend_gives_a_marked_model_opinion(make_debate_service) -> No
     assert scored.criteria["evidence"].source == "text check" and scored.criteria["evidence"].score == 2
 
 
-def test_words_the_model_invents_are_not_put_in_the_students_mouth(make_debate_service) -> None:  # type: ignore[no-untyped-def]
+def test_words_the_model_invents_are_not_put_in_the_students_mouth(make_debate_service) -> None:
     fake = RecordingFake(responses=[_judge(1, 1, quote="AI will win everything")])
     scored = Scorer(make_debate_service(fake, "free")).score_turn(TURN, "for", DOC, None, "opening", opinion=True)
     claim = scored.criteria["claim"]
     assert claim.student_words == [] and "not in your turn" in claim.feedback[-1]
 
 
-def test_unusable_or_failing_model_falls_back_to_the_heuristic(make_debate_service) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_or_failing_model_falls_back_to_the_heuristic(make_debate_service) -> None:
     cases = [
         (RecordingFake(responses=["I think it's a 3 overall!"]), "not the JSON asked for"),
         (RecordingFake(responses=['{"claim": {"score": 7}, "reasoning": {"score": 1}}']), "no valid claim score"),
@@ -55,7 +55,7 @@ def test_unusable_or_failing_model_falls_back_to_the_heuristic(make_debate_servi
         assert scored.criteria["evidence"].score == 2  # the text check never depends on the model
 
 
-def test_the_model_is_asked_only_when_the_backend_is_capable(make_debate_service) -> None:  # type: ignore[no-untyped-def]
+def test_the_model_is_asked_only_when_the_backend_is_capable(make_debate_service) -> None:
     round_ = PracticeRound("for", RoundFormat(rounds=2), DOC)
     round_.start_turn(0.0)
     round_.submit(TURN, 10.0)
@@ -70,7 +70,7 @@ def test_the_model_is_asked_only_when_the_backend_is_capable(make_debate_service
     assert card.to_json()["overall"]["claim"] == 3.0
 
 
-def test_heuristic_claim_and_reasoning_levels(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_heuristic_claim_and_reasoning_levels(scorer) -> None:
     def levels(text: str, side: str = "for") -> tuple[int | None, int | None]:
         scored = scorer.score_turn(text, side, DOC, None, "opening")
         return scored.criteria["claim"].score, scored.criteria["reasoning"].score

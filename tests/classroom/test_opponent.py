@@ -14,29 +14,29 @@ CLOSING = "So the essay stands: AI does not know what it feels like to fail, and
 HOLD_AGAINST = "I am not changing sides: I still argue against the essay's thesis."
 
 
-def _play(classroom, side: str, turns: list[str]):  # type: ignore[no-untyped-def]
+def _play(classroom, side: str, turns: list[str]):
     attempt = classroom.start("Ada", side)
     for text in turns:
         attempt = classroom.take_turn(attempt.token, text)
     return attempt
 
 
-def test_mode_is_fixed_for_every_round_scaffolded(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_mode_is_fixed_for_every_round_scaffolded(make_classroom) -> None:
     fake = RecordingFake(responses=["Who trains new directors when the entry-level work is automated?"])
     attempt = _play(make_classroom(fake), "for", [OPENING, REBUTTAL, CLOSING])
     bot_turns = [t for t in attempt.round.turns if t.role == "bot"]
-    assert [t.reply["mode"] for t in bot_turns] == ["devils-advocate"] * 3  # type: ignore[index]
+    assert [t.reply["mode"] for t in bot_turns] == ["devils-advocate"] * 3
     ask = mode_spec("devils-advocate").piece_ask
     assert len(fake.calls) == 3 and all(ask in call[0].content for call in fake.calls)
     assert all("I argue for the essay's thesis" in call[-1].content for call in fake.calls)
     assert [t.phase for t in bot_turns] == ["opening", "rebuttal", "closing"]
 
 
-def test_student_against_gets_a_defender_with_the_round_history(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_student_against_gets_a_defender_with_the_round_history(make_classroom) -> None:
     fake = RecordingFake(responses=["The author says the bottleneck is curation, not tools."])
     classroom = make_classroom(fake, strategy="free", rounds=2)
     attempt = _play(classroom, "against", ["ByteDance will conquer Hollywood.", "Cheap tools change everything."])
-    assert [t.reply["mode"] for t in attempt.round.turns if t.role == "bot"] == ["defend", "defend"]  # type: ignore[index]
+    assert [t.reply["mode"] for t in attempt.round.turns if t.role == "bot"] == ["defend", "defend"]
     assert len(fake.calls) == 4  # two bot turns, then the model's opinion on each student turn
     system, *history, message = fake.calls[1]
     assert mode_spec("defend").instruction in system.content
@@ -45,7 +45,7 @@ def test_student_against_gets_a_defender_with_the_round_history(make_classroom) 
     assert "I argue against the essay's thesis" in message.content
 
 
-def test_a_conceding_bot_reply_never_reaches_the_transcript(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_a_conceding_bot_reply_never_reaches_the_transcript(make_classroom) -> None:
     fake = RecordingFake(
         responses=[
             "You're right, I concede. The essay says the real bottleneck is curation [P8]. What else?",
@@ -59,7 +59,7 @@ def test_a_conceding_bot_reply_never_reaches_the_transcript(make_classroom) -> N
         assert phrase not in transcript
     bot_turns = [t for t in attempt.round.turns if t.role == "bot"]
     assert all(HOLD_AGAINST in t.text for t in bot_turns)
-    assert bot_turns[0].reply["held_side"] == ["You're right, I concede."]  # type: ignore[index]
+    assert bot_turns[0].reply["held_side"] == ["You're right, I concede."]
     assert (
         "The essay says the real bottleneck is curation." in bot_turns[0].text
     )  # its marker stands if P8 was retrieved
@@ -108,15 +108,15 @@ AGAINST_TURNS = [
 ]
 
 
-def _bot_turns(classroom, side: str, turns: list[str]):  # type: ignore[no-untyped-def]
+def _bot_turns(classroom, side: str, turns: list[str]):
     return [t for t in _play(classroom, side, turns).round.turns if t.role == "bot"]
 
 
-def _quotes(turn) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
-    return turn.reply["quotes"]["verified"]  # type: ignore[no-any-return]
+def _quotes(turn) -> list[dict]:
+    return turn.reply["quotes"]["verified"]
 
 
-def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:
     opening, rebuttal, closing = _bot_turns(make_classroom(), "for", FOR_TURNS)
     assert len({opening.text, rebuttal.text, closing.text}) == 3
     assert opening.text.startswith("My side: against the essay's thesis.")
@@ -126,20 +126,20 @@ def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:
     assert not any("Since you agree" in t.text for t in (opening, rebuttal, closing))
 
 
-def test_no_passage_is_quoted_twice_in_a_round(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_no_passage_is_quoted_twice_in_a_round(make_classroom) -> None:
     for side, turns in (("for", FOR_TURNS), ("against", AGAINST_TURNS)):
         quoted = [q["text"] for t in _bot_turns(make_classroom(), side, turns) for q in _quotes(t)]
         assert quoted and len(quoted) == len(set(quoted)), (side, quoted)
 
 
-def test_against_the_thesis_the_bot_never_quotes_the_thesis(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_against_the_thesis_the_bot_never_quotes_the_thesis(make_classroom) -> None:
     bot = _bot_turns(make_classroom(), "for", FOR_TURNS)
     roles = [q["role"] for t in bot for q in _quotes(t)]
     assert "thesis" not in roles and "concession" in roles  # the author's concession, turned against the thesis
     assert all(q["attributed"] == "reported" for t in bot for q in _quotes(t) if q["voice"] == "reported")
 
 
-def test_for_the_thesis_the_bot_defends_with_the_authors_reasons(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_for_the_thesis_the_bot_defends_with_the_authors_reasons(make_classroom) -> None:
     bot = _bot_turns(make_classroom(), "against", AGAINST_TURNS)
     assert bot[0].text.startswith("My side: for the essay's thesis.")
     quotes = [q for t in bot for q in _quotes(t)]
@@ -147,20 +147,20 @@ def test_for_the_thesis_the_bot_defends_with_the_authors_reasons(make_classroom)
     assert sum(q["role"] in ("reason", "evidence", "claim", "thesis") for q in quotes) >= 3
 
 
-def test_the_rebuttal_answers_the_node_the_student_engaged(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_the_rebuttal_answers_the_node_the_student_engaged(make_classroom) -> None:
     classroom = make_classroom()
     rebuttal = _bot_turns(classroom, "for", FOR_TURNS)[1]
     alone = classroom.debate.reply(FOR_TURNS[1], mode="challenge")  # what the student's words engage on their own
-    assert rebuttal.reply["target"][0] == alone.target[0]  # type: ignore[index]
+    assert rebuttal.reply["target"][0] == alone.target[0]
     amap = classroom.debate.argument_map()
     engaged = amap.get(alone.target[0])
     linked = {engaged.id, *engaged.supports, *engaged.answers, *(n.id for n in amap.supporters(engaged.id))}
     assert any(amap.at(q["start"], q["end"]).id in linked for q in _quotes(rebuttal))
 
 
-def test_the_closing_names_what_the_student_never_answered(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_the_closing_names_what_the_student_never_answered(make_classroom) -> None:
     opening, _, closing = _bot_turns(make_classroom(), "for", FOR_TURNS)
-    first = opening.reply["citations"][0]["marker"]  # type: ignore[index]
+    first = opening.reply["citations"][0]["marker"]
     assert f"the author's own concession ({first})" in closing.text.split("\n\n")[0]
 
 

@@ -58,7 +58,7 @@ def _bot_turn(passages: dict[str, Any]) -> dict[str, Any]:
     *[("reasoning", lvl, t) for lvl, t in REASONING],
     *[("rebuttal", lvl, t) for lvl, t in REBUTTAL],
 ])  # fmt: skip
-def test_each_criterion_at_each_level(scorer, passages, criterion: str, level: int, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_criterion_at_each_level(scorer, passages, criterion: str, level: int, text: str) -> None:
     previous = _bot_turn(passages) if criterion == "rebuttal" else None
     scored = scorer.score_turn(text, "against" if criterion == "claim" else "for", DOC, previous, "rebuttal")
     result = scored.criteria[criterion]
@@ -72,12 +72,12 @@ def test_the_rubric_publishes_how_each_score_is_decided() -> None:
         assert sorted(decided) == [0, 1, 2, 3] and all(len(str(decided[n])) > 30 for n in decided)
 
 
-def test_a_bare_side_statement_is_not_a_claim(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_a_bare_side_statement_is_not_a_claim(scorer) -> None:
     claim = scorer.score_turn("Opening: I argue against the thesis.", "against", DOC, None, "opening").criteria["claim"]
     assert claim.score == 1 and "names your side, not your point" in claim.feedback[0]
 
 
-def test_feedback_never_quotes_a_sentence_cut_by_the_timer(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_never_quotes_a_sentence_cut_by_the_timer(scorer) -> None:
     text = "ByteDance's cheap tools will flood Hollywood with content. Hollywood without new talent is"
     scored = scorer.score_turn(text, "against", DOC, None, "closing", cut=True)
     lines = [line for c in scored.criteria.values() for line in [*c.feedback, *c.student_words]]

@@ -12,11 +12,11 @@ DOC = "bytedance-hollywood"
 REAL_P8 = "The barrier to entry for filmmaking hasn't been technical for over a decade."
 
 
-def _score(scorer, text: str, side: str = "for", previous=None):  # type: ignore[no-untyped-def]
+def _score(scorer, text: str, side: str = "for", previous=None):
     return scorer.score_turn(text, side, DOC, previous, "opening")
 
 
-def test_correct_quotes_verify_whatever_the_apostrophes(scorer, passages) -> None:  # type: ignore[no-untyped-def]
+def test_correct_quotes_verify_whatever_the_apostrophes(scorer, passages) -> None:
     curly = "The author writes “the barrier to entry for filmmaking hasn’t been technical for over a decade.”"
     straight = 'The essay says "The barrier to entry for filmmaking hasn\'t been technical for over a decade."'
     for text in (curly, straight):
@@ -30,7 +30,7 @@ def test_correct_quotes_verify_whatever_the_apostrophes(scorer, passages) -> Non
         assert [p.label for p in evidence.passages] == ["P8"]
 
 
-def test_two_passages_quoted_exactly_score_three(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_two_passages_quoted_exactly_score_three(scorer) -> None:
     text = (
         "The author is right. “The barrier to entry for filmmaking hasn't been technical for over a decade.” "
         "That is why “the value of human curation skyrockets” when tools get cheap."
@@ -41,7 +41,7 @@ def test_two_passages_quoted_exactly_score_three(scorer) -> None:  # type: ignor
     assert scored.criteria["reasoning"].score >= 2  # "That is why" links evidence to the claim
 
 
-def test_misquote_is_flagged_with_the_real_wording(scorer, passages) -> None:  # type: ignore[no-untyped-def]
+def test_misquote_is_flagged_with_the_real_wording(scorer, passages) -> None:
     scored = _score(
         scorer, 'As the essay puts it, "the barrier to entry for filmmaking has been technical for decades".'
     )
@@ -54,14 +54,14 @@ def test_misquote_is_flagged_with_the_real_wording(scorer, passages) -> None:  #
     assert "P8" in [p.label for p in evidence.passages]
 
 
-def test_invented_quote_is_flagged_as_not_in_the_essay(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_invented_quote_is_flagged_as_not_in_the_essay(scorer) -> None:
     scored = _score(scorer, 'The author says "pineapples are the future of opera houses" and I agree.')
     [quote] = scored.evidence.quotes
     assert not quote.verified and quote.similarity is not None and quote.similarity < 0.5
     assert any("Not found in the essay" in line for line in scored.criteria["evidence"].feedback)
 
 
-def test_no_evidence_scores_zero(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_no_evidence_scores_zero(scorer) -> None:
     scored = _score(scorer, "I think movies are great and people will always love going to the cinema with friends.")
     assert scored.evidence.passages_used() == [] and scored.evidence.quotes == []
     evidence = scored.criteria["evidence"]
@@ -77,7 +77,7 @@ def test_no_evidence_scores_zero(scorer) -> None:  # type: ignore[no-untyped-def
         ("Audiences will go back to festivals and trusted human curators.", "P9"),
     ],
 )
-def test_paraphrase_is_matched_to_its_passage(scorer, sentence, label) -> None:  # type: ignore[no-untyped-def]
+def test_paraphrase_is_matched_to_its_passage(scorer, sentence, label) -> None:
     scored = _score(scorer, sentence)
     [paraphrase] = scored.evidence.paraphrases
     assert paraphrase.passage.label == label and paraphrase.student == sentence
@@ -85,7 +85,7 @@ def test_paraphrase_is_matched_to_its_passage(scorer, sentence, label) -> None: 
     assert sentence in scored.criteria["evidence"].student_words
 
 
-def test_on_topic_claims_are_not_taken_for_paraphrases(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_on_topic_claims_are_not_taken_for_paraphrases(scorer) -> None:
     claims = (
         "TikTok is fun to watch.",
         "AI will replace many jobs in the film industry.",
@@ -95,12 +95,12 @@ def test_on_topic_claims_are_not_taken_for_paraphrases(scorer) -> None:  # type:
         assert _score(scorer, claim).evidence.paraphrases == [], claim
 
 
-def test_paraphrase_after_a_mid_sentence_attribution(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_paraphrase_after_a_mid_sentence_attribution(scorer) -> None:
     text = "You say jobs will vanish, but the author says audiences will retreat toward trusted human gatekeepers."
     assert [p.passage.label for p in _score(scorer, text).evidence.paraphrases] == ["P9"]
 
 
-def test_misrepresentation_is_flagged_with_the_passage(scorer, passages) -> None:  # type: ignore[no-untyped-def]
+def test_misrepresentation_is_flagged_with_the_passage(scorer, passages) -> None:
     scored = _score(scorer, "The author says the barrier to entry for filmmaking is still technical.")
     [flag] = scored.evidence.misrepresentations
     assert flag.passage == PassageRef.of(passages["P8"]) and flag.essay_sentence == REAL_P8
@@ -109,7 +109,7 @@ def test_misrepresentation_is_flagged_with_the_passage(scorer, passages) -> None
     assert any("Check “The author says" in line for line in scored.criteria["evidence"].feedback)
 
 
-def test_disagreeing_in_your_own_voice_is_not_misrepresentation(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_disagreeing_in_your_own_voice_is_not_misrepresentation(scorer) -> None:
     scored = _score(scorer, "The barrier to entry for filmmaking is still technical.", side="against")
     assert scored.evidence.misrepresentations == []
     faithful = _score(scorer, "The author says the barrier to entry for filmmaking has not been technical for years.")
@@ -123,7 +123,7 @@ def test_contradiction_heuristic_cases() -> None:
     assert contradiction("the bottleneck is curation", "The real bottleneck is not production; it is curation.") == ""
 
 
-def test_ellipsis_quotes_and_markers(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_ellipsis_quotes_and_markers(scorer) -> None:
     scored = _score(scorer, "The essay says “The barrier to entry for filmmaking … for over a decade.” [P8]")
     assert scored.evidence.quotes[0].verified
     assert [(m.marker, m.valid) for m in scored.evidence.markers] == [("P8", True)]
@@ -144,7 +144,7 @@ def test_evidence_levels_follow_the_rubric() -> None:
     assert evidence_level(TurnEvidence(quotes=[good, bad], paraphrases=[para])) == 2
 
 
-def test_every_score_cites_the_students_words(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_every_score_cites_the_students_words(scorer) -> None:
     text = "I agree with the author. “AI does not know what it feels like to fail.” So its films will feel empty."
     scored = _score(scorer, text)
     for name in ("claim", "evidence", "reasoning"):
@@ -154,7 +154,7 @@ def test_every_score_cites_the_students_words(scorer) -> None:  # type: ignore[n
     assert [p.label for p in scored.criteria["reasoning"].passages] == ["P11"]
 
 
-def test_an_empty_turn_scores_zero_everywhere(scorer) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_turn_scores_zero_everywhere(scorer) -> None:
     previous = {"sentences": [{"text": "Who trains the next directors?", "label": "frame", "markers": []}]}
     scored = scorer.score_turn("", "for", DOC, previous, "closing")
     assert {name: c.score for name, c in scored.criteria.items()} == {

@@ -13,7 +13,7 @@ from app.classroom.errors import AccessDenied, ClassroomError
 OPENING = "I agree with the author: “AI does not know what it feels like to fail.” So its films will feel hollow."
 
 
-def test_the_classroom_lives_in_the_data_dirs_state_database(make_classroom, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_classroom_lives_in_the_data_dirs_state_database(make_classroom, tmp_path) -> None:
     classroom = make_classroom()
     classroom.start("Ada", "for")
     with closing(sqlite3.connect(tmp_path / "data" / "counterpoint.sqlite3")) as conn:
@@ -24,7 +24,7 @@ def test_the_classroom_lives_in_the_data_dirs_state_database(make_classroom, tmp
     assert not (tmp_path / "data" / "classroom.sqlite3").exists()  # the old file is only read, never made
 
 
-def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom, tmp_path, clock) -> None:
     first = make_classroom(rounds=2, turn_seconds=120)
     attempt = first.take_turn(first.start("Ada", "for").token, OPENING)
     clock.advance(20)
@@ -34,7 +34,7 @@ def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom,
     second = make_classroom(rounds=2, turn_seconds=120)  # a new process over the same database
     resumed = second.resume(attempt.token)
     assert [t.role for t in resumed.round.turns] == ["student", "bot"]
-    assert resumed.round.turns[0].text == OPENING and resumed.round.turns[1].reply["citations"]  # type: ignore[index]
+    assert resumed.round.turns[0].text == OPENING and resumed.round.turns[1].reply["citations"]
     assert resumed.round.phase == "closing" and resumed.draft == "Half of my closing"
     assert second.seconds_left(resumed) == 100  # the clock kept its deadline through the restart
     finished = second.take_turn(attempt.token, "So the essay stands: audiences want human intent.")
@@ -42,7 +42,7 @@ def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom,
     assert second.scorecard(attempt.token)["turns"][0]["text"] == OPENING
 
 
-def test_a_turn_that_ran_out_while_away_is_submitted_with_its_draft(make_classroom, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_turn_that_ran_out_while_away_is_submitted_with_its_draft(make_classroom, clock) -> None:
     classroom = make_classroom(rounds=2, turn_seconds=60)
     attempt = classroom.start("Ada", "against")
     classroom.save_draft(attempt.token, "Cheap tools change who gets to")
@@ -53,7 +53,7 @@ def test_a_turn_that_ran_out_while_away_is_submitted_with_its_draft(make_classro
     assert resumed.round.status == "bot"  # the bot answers on the next bot_turn
 
 
-def test_the_timer_expires_a_turn_via_the_service(make_classroom, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_timer_expires_a_turn_via_the_service(make_classroom, clock) -> None:
     classroom = make_classroom(rounds=2, turn_seconds=45)
     token = classroom.start("Ada", "for").token
     with pytest.raises(ClassroomError, match="still has time"):
@@ -67,7 +67,7 @@ def test_the_timer_expires_a_turn_via_the_service(make_classroom, clock) -> None
     assert after.round.phase == "closing" and classroom.seconds_left(after) == 45
 
 
-def test_attempts_are_reached_only_by_their_token(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_attempts_are_reached_only_by_their_token(make_classroom) -> None:
     classroom = make_classroom()
     ada, bob = classroom.start("Ada", "for"), classroom.start("Bob", "against")
     assert ada.token != bob.token and len(ada.token) >= 32
@@ -80,7 +80,7 @@ def test_attempts_are_reached_only_by_their_token(make_classroom) -> None:  # ty
         classroom.submit(ada.token, "Same turn again.")
 
 
-def test_names_and_documents_are_checked(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_names_and_documents_are_checked(make_classroom) -> None:
     classroom = make_classroom()
     with pytest.raises(ClassroomError, match="display name"):
         classroom.start(" \n ", "for")

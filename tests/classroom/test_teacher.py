@@ -21,7 +21,7 @@ ADA = [
 BOB = ["ByteDance will take over Hollywood.", "Studios are doomed."]
 
 
-def test_teacher_features_need_the_right_password(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_teacher_features_need_the_right_password(make_classroom) -> None:
     classroom = make_classroom()
     for wrong in ("", None, "correct horse ", "CORRECT HORSE"):
         with pytest.raises(AccessDenied, match="wrong teacher password"):
@@ -31,7 +31,7 @@ def test_teacher_features_need_the_right_password(make_classroom) -> None:  # ty
     assert "correct horse" not in repr(classroom.settings)  # the password never shows in logs or reprs
 
 
-def test_assignment_flow_two_students_and_the_teachers_view(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_assignment_flow_two_students_and_the_teachers_view(make_classroom) -> None:
     classroom = make_classroom()
     teacher = Teacher(classroom, PASSWORD)
     assignment = teacher.create_assignment(
@@ -79,7 +79,7 @@ def test_assignment_flow_two_students_and_the_teachers_view(make_classroom) -> N
     assert everything["attempts"][0]["scorecard"]["turns"][0]["criteria"]["evidence"]["score"] == 2
 
 
-def test_a_fixed_side_cannot_be_changed_by_the_student(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_a_fixed_side_cannot_be_changed_by_the_student(make_classroom) -> None:
     classroom = make_classroom()
     code = Teacher(classroom, PASSWORD).create_assignment(side="against").code
     assert classroom.join(code, "Ada").round.side == "against"
@@ -89,7 +89,7 @@ def test_a_fixed_side_cannot_be_changed_by_the_student(make_classroom) -> None: 
         classroom.join("ZZZZZZ", "Bob")
 
 
-def test_a_students_key_does_not_open_the_teachers_view(make_classroom) -> None:  # type: ignore[no-untyped-def]
+def test_a_students_key_does_not_open_the_teachers_view(make_classroom) -> None:
     classroom = make_classroom()
     code = Teacher(classroom, PASSWORD).create_assignment().code
     student = classroom.join(code, "Ada", "for")

@@ -9,7 +9,7 @@ from app.debate.textmatch import NormalisedText
 
 
 @pytest.fixture
-def checker(make_debate):  # type: ignore[no-untyped-def]
+def checker(make_debate):
     service = make_debate(chat_model=None)
     record = service.store.document(service.default_doc)
     passages = service.retriever.index(record.slug).passages
@@ -20,7 +20,7 @@ def test_parse_markers() -> None:
     assert parse_markers("P3, 4; p12") == ["P3", "P4", "P12"]
 
 
-def test_real_quote_with_straight_apostrophe_matches_curly_source(checker) -> None:  # type: ignore[no-untyped-def]
+def test_real_quote_with_straight_apostrophe_matches_curly_source(checker) -> None:
     _, source, passages = checker
     quote = verify_quote(
         "ByteDance's entire monetization engine is built on the exact opposite principle", source, passages
@@ -30,7 +30,7 @@ def test_real_quote_with_straight_apostrophe_matches_curly_source(checker) -> No
     assert quote.passage_id is not None
 
 
-def test_invented_quote_fails(checker) -> None:  # type: ignore[no-untyped-def]
+def test_invented_quote_fails(checker) -> None:
     _, source, passages = checker
     assert not verify_quote("AI will replace every director by 2030", source, passages).verified
 
@@ -40,7 +40,7 @@ def test_quotations_found_only_when_three_words_or_more() -> None:
     assert [text[s:e] for s, e in find_quotations(text)] == ["this is a real quotation here"]
 
 
-def test_invalid_and_unsupporting_markers_are_removed(checker) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_and_unsupporting_markers_are_removed(checker) -> None:
     service, source, passages = checker
     by_label = {p.label: p for p in passages}
     table = next(p for p in passages if p.kind == "table")
@@ -58,7 +58,7 @@ def test_invalid_and_unsupporting_markers_are_removed(checker) -> None:  # type:
     assert checked.sentences[1].label == "unsupported"
 
 
-def test_unmarked_close_paraphrase_gets_auto_attribution(checker) -> None:  # type: ignore[no-untyped-def]
+def test_unmarked_close_paraphrase_gets_auto_attribution(checker) -> None:
     service, source, passages = checker
     text = "The barrier to entry for making films has not been technical for over ten years."
     checked = verify_citations(text, passages, source, service._similarity)
@@ -67,7 +67,7 @@ def test_unmarked_close_paraphrase_gets_auto_attribution(checker) -> None:  # ty
     assert checked.text.endswith(f"[{checked.citations[0].marker}]")
 
 
-def test_fabricated_quote_is_flagged_in_the_text(checker) -> None:  # type: ignore[no-untyped-def]
+def test_fabricated_quote_is_flagged_in_the_text(checker) -> None:
     service, source, passages = checker
     text = 'The author writes "AI will replace all directors by 2030" [P2].'
     checked = verify_citations(text, passages, source, service._similarity)
@@ -76,7 +76,7 @@ def test_fabricated_quote_is_flagged_in_the_text(checker) -> None:  # type: igno
     assert checked.sentences[0].label == "unsupported"
 
 
-def test_verbatim_quote_sentence_is_labelled_quote(checker) -> None:  # type: ignore[no-untyped-def]
+def test_verbatim_quote_sentence_is_labelled_quote(checker) -> None:
     service, source, passages = checker
     text = "The author is blunt: “The real bottleneck is not production; it is curation and distribution.” [P8]"
     checked = verify_citations(text, passages, source, service._similarity)

@@ -38,7 +38,7 @@ MODES = ("challenge", "defend", "socratic", "devils-advocate")
 
 
 @pytest.fixture
-def debate(tmp_path: Path, settings: Settings, embedder, store) -> DebateService:  # type: ignore[no-untyped-def]
+def debate(tmp_path: Path, settings: Settings, embedder, store) -> DebateService:
     from ingest.loaders import load_document
     from ingest.pipeline import ingest_documents
 
@@ -50,7 +50,7 @@ def debate(tmp_path: Path, settings: Settings, embedder, store) -> DebateService
     return DebateService(settings.model_copy(update={"llm": llm}), store, embedder, chat_model=fake)
 
 
-def _quoted(reply) -> list[str]:  # type: ignore[no-untyped-def]
+def _quoted(reply) -> list[str]:
     return [q.text for q in reply.quotes if q.verified]
 
 

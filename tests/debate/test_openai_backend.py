@@ -11,14 +11,14 @@ STUB_REPLY = (
 )
 
 
-def _service(settings, ingested, embedder, base_url: str, api_key: str = "k") -> DebateService:  # type: ignore[no-untyped-def]
+def _service(settings, ingested, embedder, base_url: str, api_key: str = "k") -> DebateService:
     llm = settings.llm.model_copy(
         update={"backend": "openai", "base_url": base_url, "api_key": api_key, "model": "stub-model", "timeout_s": 5}
     )
     return DebateService(settings.model_copy(update={"llm": llm}), ingested, embedder)
 
 
-def test_openai_backend_streams_and_is_validated(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_openai_backend_streams_and_is_validated(settings, ingested, embedder) -> None:
     with StubOpenAI(STUB_REPLY) as stub:
         service = _service(settings, ingested, embedder, stub.base_url)
         assert service.strategy == "free"
@@ -34,7 +34,7 @@ def test_openai_backend_streams_and_is_validated(settings, ingested, embedder) -
     assert reply.notice == ""
 
 
-def test_endpoint_down_and_wrong_key_are_explained(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint_down_and_wrong_key_are_explained(settings, ingested, embedder) -> None:
     with StubOpenAI(STUB_REPLY) as stub:
         dead_url = stub.base_url
     down = _service(settings, ingested, embedder, dead_url).reply("Cheap AI tools will democratise cinema.")
@@ -45,7 +45,7 @@ def test_endpoint_down_and_wrong_key_are_explained(settings, ingested, embedder)
     assert "rejected the API key" in wrong.notice
 
 
-def test_endpoint_dying_mid_stream_keeps_what_arrived_and_says_so(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint_dying_mid_stream_keeps_what_arrived_and_says_so(settings, ingested, embedder) -> None:
     with StubOpenAI(STUB_REPLY, drop_after_words=6) as stub:
         service = _service(settings, ingested, embedder, stub.base_url)
         events = list(service.stream("Cheap AI tools will democratise cinema."))
@@ -56,10 +56,10 @@ def test_endpoint_dying_mid_stream_keeps_what_arrived_and_says_so(settings, inge
     assert reply.citations and all(c.marker.startswith("P") for c in reply.citations)  # still grounded
 
 
-def test_endpoint_timeout_is_explained_and_the_text_still_answers(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint_timeout_is_explained_and_the_text_still_answers(settings, ingested, embedder) -> None:
     with StubOpenAI(STUB_REPLY, first_token_delay_s=4) as stub:
         service = _service(settings, ingested, embedder, stub.base_url)
-        service.settings.llm.timeout_s = 1  # type: ignore[misc]
+        service.settings.llm.timeout_s = 1
         reply = service.reply("Cheap AI tools will democratise cinema.")
     assert "did not answer within 1s" in reply.notice
     assert reply.citations and reply.quotes  # a scaffolded answer quoted from the essay

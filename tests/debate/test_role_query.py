@@ -57,13 +57,13 @@ def test_other_messages_are_not_role_queries(message: str) -> None:
 
 
 @pytest.fixture
-def service(make_debate):  # type: ignore[no-untyped-def]
+def service(make_debate):
     service = make_debate(RecordingFake(responses=[QUESTION] * 20))
     service.warm_up()
     return service
 
 
-def _selected(service, message: str):  # type: ignore[no-untyped-def]
+def _selected(service, message: str):
     record = service.store.document(service.default_doc)
     index = service.retriever.index(record.slug, record)
     vector = service.retriever.query_vector(message)
@@ -73,14 +73,14 @@ def _selected(service, message: str):  # type: ignore[no-untyped-def]
     return select_by_role(service.argument_map(), roles, index.passages, scores)
 
 
-def test_thesis_query_selects_the_thesis_first(service) -> None:  # type: ignore[no-untyped-def]
+def test_thesis_query_selects_the_thesis_first(service) -> None:
     selected = _selected(service, "What is the essay's main argument?")
     assert selected[0].text == THESIS and selected[0].role == "thesis"
     amap = service.argument_map()
     assert all(amap.node(s.node_id).voice == "author" for s in selected)
 
 
-def test_concession_query_selects_the_caveat(service) -> None:  # type: ignore[no-untyped-def]
+def test_concession_query_selects_the_caveat(service) -> None:
     selected = _selected(service, "Does the author admit any weakness in their own case?")
     assert {s.text for s in selected} & {CAVEAT, AFTER_CAVEAT}
     assert all(s.role == "concession" and s.concession for s in selected)
@@ -89,7 +89,7 @@ def test_concession_query_selects_the_caveat(service) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("message", ["What evidence does the author give?", "What reasons does the author give?"])
-def test_no_reported_node_answers_a_role_query(service, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_reported_node_answers_a_role_query(service, message: str) -> None:
     amap = service.argument_map()
     selected = _selected(service, message)
     assert selected
@@ -99,14 +99,14 @@ def test_no_reported_node_answers_a_role_query(service, message: str) -> None:  
     assert nodes and all(n.voice == "author" for n in nodes)
 
 
-def test_rejected_views_are_framed_as_reported_then_answered(service) -> None:  # type: ignore[no-untyped-def]
+def test_rejected_views_are_framed_as_reported_then_answered(service) -> None:
     amap = service.argument_map()
     view, answer = _selected(service, "What views does the essay reject?")
     assert amap.node(view.node_id).voice == "reported" and view.frame.startswith("The essay describes this view")
     assert amap.node(answer.node_id).voice == "author" and view.node_id in amap.node(answer.node_id).answers
 
 
-def test_retrieval_puts_the_role_passages_first(service) -> None:  # type: ignore[no-untyped-def]
+def test_retrieval_puts_the_role_passages_first(service) -> None:
     amap = service.argument_map()
     thesis_passage = amap.thesis_node.passage_id
     reply = service.reply("What is the essay's main argument?")
@@ -123,7 +123,7 @@ def test_retrieval_puts_the_role_passages_first(service) -> None:  # type: ignor
         ("What is the essay's main argument?", (THESIS,)),
     ],
 )
-def test_reply_quotes_the_node_of_that_role(service, message: str, expected: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def test_reply_quotes_the_node_of_that_role(service, message: str, expected: tuple[str, ...]) -> None:
     reply = service.reply(message)
     quoted = [q.text for q in reply.quotes]
     assert any(e in quoted for e in expected), reply.text

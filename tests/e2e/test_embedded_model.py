@@ -13,7 +13,7 @@ from app.debate.service import DebateService
 pytestmark = pytest.mark.e2e
 
 
-def test_challenge_turn_cites_only_real_passages(settings, ingested, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_challenge_turn_cites_only_real_passages(settings, ingested, embedder) -> None:
     service = DebateService(settings, ingested, embedder)
     assert service.strategy == "scaffolded"
     reply = service.reply("AI video generators will replace Hollywood directors within five years.")

@@ -15,7 +15,7 @@ from eval.tune import GRID, TUNE_METRICS, format_rows, tune
 from tests.eval.conftest import FIVE_CASES, write_dataset
 
 
-def test_tune_scores_each_setting_and_restores_the_config(tmp_path: Path, settings: Settings, ingested) -> None:  # type: ignore[no-untyped-def]
+def test_tune_scores_each_setting_and_restores_the_config(tmp_path: Path, settings: Settings, ingested) -> None:
     dataset = write_dataset(tmp_path / "set", FIVE_CASES[:2])
     service = make_service(settings)
     before = service.retriever.config

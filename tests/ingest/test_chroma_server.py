@@ -13,14 +13,14 @@ from tests.chroma_server import ChromaServer, free_port
 
 
 @pytest.fixture
-def server_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def server_settings(settings, tmp_path):
     server = ChromaServer(tmp_path / "chroma-server").start()
     chroma = settings.chroma.model_copy(update={"mode": "server", "port": server.port})
     yield settings.model_copy(update={"chroma": chroma}), server
     server.stop()
 
 
-def test_ingest_and_retrieve_through_a_chroma_server(server_settings, embedder, essay) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_and_retrieve_through_a_chroma_server(server_settings, embedder, essay) -> None:
     settings, _server = server_settings
     store = open_store(settings, embedder)
     report = ingest_documents([essay], store, embedder, settings.chunking)
@@ -30,7 +30,7 @@ def test_ingest_and_retrieve_through_a_chroma_server(server_settings, embedder, 
     assert top[0].kind == "table"
 
 
-def test_server_stopped_and_restarted(server_settings, embedder, essay) -> None:  # type: ignore[no-untyped-def]
+def test_server_stopped_and_restarted(server_settings, embedder, essay) -> None:
     settings, server = server_settings
     store = open_store(settings, embedder)
     ingest_documents([essay], store, embedder, settings.chunking)
@@ -43,7 +43,7 @@ def test_server_stopped_and_restarted(server_settings, embedder, essay) -> None:
     assert len(again.passages_of(essay.slug)) == again.document(essay.slug).passages
 
 
-def test_unreachable_server_is_a_clear_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_unreachable_server_is_a_clear_error(settings) -> None:
     chroma = settings.chroma.model_copy(update={"mode": "server", "port": free_port()})
     with pytest.raises(IngestError, match="cannot reach the Chroma server"):
         connect(chroma)

@@ -22,17 +22,17 @@ EXPECTED_SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def passages(essay, embedder):  # type: ignore[no-untyped-def]
+def passages(essay, embedder):
     return chunk_document(essay, ChunkingConfig(), embedder.count_tokens)
 
 
-def test_headings_become_sections(passages) -> None:  # type: ignore[no-untyped-def]
+def test_headings_become_sections(passages) -> None:
     sections = list(dict.fromkeys(p.section for p in passages))
     assert sections == EXPECTED_SECTIONS
     assert not any(p.text.startswith(s) for p in passages for s in EXPECTED_SECTIONS[1:])
 
 
-def test_offsets_slice_back_to_verbatim_text(essay, passages) -> None:  # type: ignore[no-untyped-def]
+def test_offsets_slice_back_to_verbatim_text(essay, passages) -> None:
     for p in passages:
         assert essay.text[p.start : p.end] == p.text
         for start, end in p.sentences:
@@ -40,14 +40,14 @@ def test_offsets_slice_back_to_verbatim_text(essay, passages) -> None:  # type: 
     assert any("’" in p.text for p in passages), "curly apostrophes are kept"
 
 
-def test_passages_cover_every_non_heading_line(essay, passages) -> None:  # type: ignore[no-untyped-def]
+def test_passages_cover_every_non_heading_line(essay, passages) -> None:
     covered = "".join(essay.text[p.start : p.end] for p in passages)
     for line in essay.text.splitlines():
         if line.strip() and line.strip() not in EXPECTED_SECTIONS:
             assert line.strip() in covered
 
 
-def test_no_passage_is_cut_mid_sentence(passages) -> None:  # type: ignore[no-untyped-def]
+def test_no_passage_is_cut_mid_sentence(passages) -> None:
     for p in passages:
         if p.kind == "table":
             assert p.text.rstrip().endswith("+")
@@ -56,7 +56,7 @@ def test_no_passage_is_cut_mid_sentence(passages) -> None:  # type: ignore[no-un
         assert p.text[0].isupper() or p.text[0] in '-"“', p.text[:40]
 
 
-def test_table_stays_whole_and_is_linearised(passages) -> None:  # type: ignore[no-untyped-def]
+def test_table_stays_whole_and_is_linearised(passages) -> None:
     tables = [p for p in passages if p.kind == "table"]
     assert len(tables) == 1
     table = tables[0]
@@ -68,7 +68,7 @@ def test_table_stays_whole_and_is_linearised(passages) -> None:  # type: ignore[
     assert "|" not in table.index_text
 
 
-def test_bullet_list_keeps_its_lead_in(passages) -> None:  # type: ignore[no-untyped-def]
+def test_bullet_list_keeps_its_lead_in(passages) -> None:
     lists = [p for p in passages if p.kind == "list"]
     first = lists[0]
     assert first.text.startswith("Why? Because generative AI operates on statistical probability")
@@ -76,18 +76,18 @@ def test_bullet_list_keeps_its_lead_in(passages) -> None:  # type: ignore[no-unt
         assert item in first.text
 
 
-def test_every_passage_fits_the_embedding_window(passages, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_every_passage_fits_the_embedding_window(passages, embedder) -> None:
     for p in passages:
         assert embedder.count_tokens(p.index_text) + 2 <= 256
 
 
-def test_sizes_stay_in_range(passages) -> None:  # type: ignore[no-untyped-def]
+def test_sizes_stay_in_range(passages) -> None:
     words = [len(p.text.split()) for p in passages]
     assert max(words) <= 150
     assert sum(w >= 40 for w in words) / len(words) >= 0.8  # short tails after lists are the exception
 
 
-def test_ids_are_stable_and_local(essay, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_ids_are_stable_and_local(essay, embedder) -> None:
     first = chunk_document(essay, ChunkingConfig(), embedder.count_tokens)
     again = chunk_document(essay, ChunkingConfig(), embedder.count_tokens)
     assert [p.id for p in first] == [p.id for p in again]
@@ -100,7 +100,7 @@ def test_ids_are_stable_and_local(essay, embedder) -> None:  # type: ignore[no-u
     assert len(changed) == 2  # only the edited passage's old and new ids differ
 
 
-def test_markdown_headings_and_long_paragraphs(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_headings_and_long_paragraphs(embedder) -> None:
     sentence = "This sentence has exactly nine words in it now. "
     md = f"# Title\n\nIntro line here that is short.\n\n## Part Two\n\n{sentence * 40}\n"
     doc = document_from_bytes(md.encode(), "t.md")
@@ -133,7 +133,7 @@ def _markdown_table(rows: int) -> str:
     return f"# Scores\n\nEvery score we have:\n\n{header}{body}\nThe end of it.\n"
 
 
-def _assert_split_table(doc, passages, embedder, row_lines: list[str], header_bits: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _assert_split_table(doc, passages, embedder, row_lines: list[str], header_bits: list[str]) -> None:
     tables = [p for p in passages if p.kind == "table"]
     assert len(tables) > 10
     for p in passages:
@@ -148,7 +148,7 @@ def _assert_split_table(doc, passages, embedder, row_lines: list[str], header_bi
     assert [line for line in covered if line in row_lines] == row_lines  # every row once, in order
 
 
-def test_big_markdown_table_splits_by_rows_and_repeats_the_header(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_big_markdown_table_splits_by_rows_and_repeats_the_header(embedder) -> None:
     doc = document_from_bytes(_markdown_table(3000).encode(), "scores.md")
     passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)
     rows = [line for line in doc.text.splitlines() if re.match(r"\| \d+ \|", line)]
@@ -161,7 +161,7 @@ def test_big_markdown_table_splits_by_rows_and_repeats_the_header(embedder) -> N
     assert passages[-1].text == "The end of it."
 
 
-def test_big_ascii_table_splits_by_rows_and_repeats_title_and_header(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_big_ascii_table_splits_by_rows_and_repeats_title_and_header(embedder) -> None:
     rule = "+" + "-" * 50 + "+"
     rows = [f"| Region {i} | Q{i % 4 + 1} | {i * 1000:,} dollars |" for i in range(1500)]
     table = "\n".join([rule, "| QUARTERLY REVENUE |", rule, "| Region | Quarter | Revenue |", rule, *rows, rule])
@@ -171,7 +171,7 @@ def test_big_ascii_table_splits_by_rows_and_repeats_title_and_header(embedder) -
     assert passages[-1].text.endswith(rule)
 
 
-def test_grid_table_keeps_rows_with_their_rules(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_grid_table_keeps_rows_with_their_rules(embedder) -> None:
     rule = "+----------+----------+"
     lines = ["| key | value |", "+==========+==========+"]
     for i in range(400):
@@ -185,7 +185,7 @@ def test_grid_table_keeps_rows_with_their_rules(embedder) -> None:  # type: igno
     assert all("key: " in p.index_text and "value: " in p.index_text for p in passages)
 
 
-def test_table_row_over_the_window_splits_between_words(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_table_row_over_the_window_splits_between_words(embedder) -> None:
     cell = " ".join(f"word{i}" for i in range(600))
     doc = document_from_bytes(f"| a | b |\n|---|---|\n| x | {cell} |\n| y | short |\n".encode(), "wide.md")
     passages = chunk_document(doc, ChunkingConfig(), embedder.count_tokens)

@@ -12,7 +12,7 @@ from ingest.embedder import Embedder
 CLAIMS = [f"Claim number {i}: AI video will {verb} Hollywood." for i, verb in enumerate(["end", "help", "flood"] * 6)]
 
 
-def _concurrently(fn, items):  # type: ignore[no-untyped-def]
+def _concurrently(fn, items):
     results: dict[int, object] = {}
     barrier = threading.Barrier(len(items))
 

@@ -30,7 +30,7 @@ def _big_text(marker: str) -> str:
     return "\n".join(paragraph.format(i=i) + " It has a second sentence too." * 3 for i in range(600))
 
 
-def test_killed_ingest_leaves_a_consistent_index(tmp_path: Path, settings, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_killed_ingest_leaves_a_consistent_index(tmp_path: Path, settings, embedder) -> None:
     doc = tmp_path / "long.txt"
     doc.write_text(_big_text("First"))
     CliRunner().invoke(main, ["ingest", "--quiet", str(doc)])
@@ -83,7 +83,7 @@ def test_unwritable_data_folder_is_a_clear_error(tmp_path: Path, monkeypatch: py
     with pytest.raises(IngestError, match="is not writable"):
         ensure_writable(blocker / "data")
 
-    def full(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", full)
@@ -94,7 +94,7 @@ def test_unwritable_data_folder_is_a_clear_error(tmp_path: Path, monkeypatch: py
     assert result.output.startswith("error: the data folder") and "Traceback" not in result.output
 
 
-def test_stopped_chroma_server_gives_a_message_then_recovers(tmp_path: Path, settings, embedder, essay) -> None:  # type: ignore[no-untyped-def]
+def test_stopped_chroma_server_gives_a_message_then_recovers(tmp_path: Path, settings, embedder, essay) -> None:
     server = ChromaServer(tmp_path / "server").start()
     chroma = settings.chroma.model_copy(update={"mode": "server", "port": server.port})
     configured = settings.model_copy(update={"chroma": chroma})

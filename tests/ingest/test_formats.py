@@ -87,7 +87,7 @@ def test_scanned_encrypted_and_corrupt_pdfs_get_one_line_each() -> None:
         document_from_bytes(b"PK\x03\x04 truncated", "broken.docx")
 
 
-def test_a_bad_pdf_leaves_the_index_untouched(tmp_path, store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_pdf_leaves_the_index_untouched(tmp_path, store, embedder, settings) -> None:
     (tmp_path / "good.txt").write_text("# Good\n\n" + WORDS)
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\n not really")
     with pytest.raises(IngestError) as caught:

@@ -11,18 +11,18 @@ from ingest.pipeline import ingest_document, ingest_documents, load_all
 class CountingEmbedder:
     """Wraps the real embedder and counts texts embedded."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.count_tokens = inner.count_tokens
         self.embedded = 0
 
-    def encode(self, texts, on_batch=None):  # type: ignore[no-untyped-def]
+    def encode(self, texts, on_batch=None):
         self.embedded += len(texts)
         return self.inner.encode(texts, on_batch=on_batch)
 
 
-def test_ingest_stores_verbatim_passages(ingested, essay) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_stores_verbatim_passages(ingested, essay) -> None:
     stored = ingested.passages_of(essay.slug)
     assert len(stored) > 15
     assert [p.ordinal for p in stored] == list(range(len(stored)))
@@ -32,14 +32,14 @@ def test_ingest_stores_verbatim_passages(ingested, essay) -> None:  # type: igno
         assert essay.text[p.start : p.end] == p.text
 
 
-def test_dense_query_finds_the_table(ingested, embedder, essay) -> None:  # type: ignore[no-untyped-def]
+def test_dense_query_finds_the_table(ingested, embedder, essay) -> None:
     record = ingested.document(essay.slug)
     hits = ingested.query(embedder.embed_query("the monoculture versus the swarm of micro-niches"), record, 3)
     assert any(p.kind == "table" for p, _ in hits)
     assert all(0 <= d <= 2 for _, d in hits)
 
 
-def test_reingest_of_unchanged_document_writes_nothing(ingested, embedder, settings, essay) -> None:  # type: ignore[no-untyped-def]
+def test_reingest_of_unchanged_document_writes_nothing(ingested, embedder, settings, essay) -> None:
     counting = CountingEmbedder(embedder)
     rows_before = ingested.passages.count()
     report = ingest_documents([essay], ingested, counting, settings.chunking)  # type: ignore[arg-type]
@@ -48,7 +48,7 @@ def test_reingest_of_unchanged_document_writes_nothing(ingested, embedder, setti
     assert ingested.passages.count() == rows_before
 
 
-def test_changed_document_replaces_passages(ingested, embedder, settings, essay) -> None:  # type: ignore[no-untyped-def]
+def test_changed_document_replaces_passages(ingested, embedder, settings, essay) -> None:
     edited = document_from_bytes(essay.text.replace("ghost story", "phantom tale").encode(), essay.slug + ".txt")
     record, changed = ingest_document(edited, ingested, embedder, settings.chunking)
     assert changed
@@ -58,11 +58,11 @@ def test_changed_document_replaces_passages(ingested, embedder, settings, essay)
     assert ingested.passages.count() == record.passages  # old version's rows are gone
 
 
-def test_interrupted_replacement_leaves_old_version_intact(ingested, embedder, settings, essay) -> None:  # type: ignore[no-untyped-def]
+def test_interrupted_replacement_leaves_old_version_intact(ingested, embedder, settings, essay) -> None:
     before = [(p.id, p.text) for p in ingested.passages_of(essay.slug)]
     edited = document_from_bytes(essay.text.replace("ghost story", "phantom tale").encode(), essay.slug + ".txt")
 
-    def crash(record):  # type: ignore[no-untyped-def]
+    def crash(record):
         raise KeyboardInterrupt("killed before the flip")
 
     original_publish = ingested.publish
@@ -75,7 +75,7 @@ def test_interrupted_replacement_leaves_old_version_intact(ingested, embedder, s
     assert changed and ingested.passages.count() == record.passages  # leftovers cleaned up
 
 
-def test_documents_live_side_by_side_and_reset(ingested, embedder, settings, essay) -> None:  # type: ignore[no-untyped-def]
+def test_documents_live_side_by_side_and_reset(ingested, embedder, settings, essay) -> None:
     other = document_from_bytes(b"# Other\n\nA second text about cats and their opinions on cinema.", "other.md")
     ingest_documents([other], ingested, embedder, settings.chunking)
     assert [r.slug for r in ingested.list_documents()] == [essay.slug, "other"]
@@ -84,7 +84,7 @@ def test_documents_live_side_by_side_and_reset(ingested, embedder, settings, ess
     assert [r.slug for r in ingested.list_documents()] == ["other"]
 
 
-def _doc(text: str, source: str, name: str = "essay.txt"):  # type: ignore[no-untyped-def]
+def _doc(text: str, source: str, name: str = "essay.txt"):
     return document_from_bytes(text.encode(), name, source=source)
 
 
@@ -92,7 +92,7 @@ ESSAY_A = "# Gardens\n\nA garden is an argument about patience, made with soil a
 ESSAY_B = "# Rivers\n\nA river is an argument about persistence, made with rain and stone and gravity."
 
 
-def test_same_name_different_text_in_one_call_gets_its_own_slug(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_same_name_different_text_in_one_call_gets_its_own_slug(store, embedder, settings) -> None:
     first, second = _doc(ESSAY_A, "d1/essay.txt"), _doc(ESSAY_B, "d2/essay.txt")
     assert first.slug == second.slug == "essay"
     report = ingest_documents([first, second], store, embedder, settings.chunking)
@@ -102,7 +102,7 @@ def test_same_name_different_text_in_one_call_gets_its_own_slug(store, embedder,
     assert ingest_documents([first, second], store, embedder, settings.chunking).unchanged == 2  # stable
 
 
-def test_same_text_twice_is_stored_once(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_same_text_twice_is_stored_once(store, embedder, settings) -> None:
     report = ingest_documents(
         [_doc(ESSAY_A, "d1/essay.txt"), _doc(ESSAY_A, "d2/essay.txt")], store, embedder, settings.chunking
     )
@@ -111,7 +111,7 @@ def test_same_text_twice_is_stored_once(store, embedder, settings) -> None:  # t
     assert any("same text as d1/essay.txt" in n for n in report.notes), report.notes
 
 
-def test_a_later_ingest_never_replaces_another_source(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_ingest_never_replaces_another_source(store, embedder, settings) -> None:
     ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
     report = ingest_documents([_doc(ESSAY_B, "d2/essay.txt")], store, embedder, settings.chunking)
     assert [r.slug for r in report.records] == ["essay-2"]
@@ -124,7 +124,7 @@ def test_a_later_ingest_never_replaces_another_source(store, embedder, settings)
     assert (again.unchanged, [r.slug for r in again.records]) == (1, ["essay-2"])  # found where it went
 
 
-def test_same_source_with_changed_text_is_an_update(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_same_source_with_changed_text_is_an_update(store, embedder, settings) -> None:
     ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
     edited = ESSAY_A.replace("patience", "waiting")
     report = ingest_documents([_doc(edited, "d1/essay.txt")], store, embedder, settings.chunking)
@@ -133,13 +133,13 @@ def test_same_source_with_changed_text_is_an_update(store, embedder, settings) -
     assert all("patience" not in p.text for p in store.passages_of("essay"))
 
 
-def test_same_text_from_another_path_is_unchanged(store, embedder, settings) -> None:  # type: ignore[no-untyped-def]
+def test_same_text_from_another_path_is_unchanged(store, embedder, settings) -> None:
     ingest_documents([_doc(ESSAY_A, "d1/essay.txt")], store, embedder, settings.chunking)
     report = ingest_documents([_doc(ESSAY_A, "copy/essay.txt")], store, embedder, settings.chunking)
     assert (report.unchanged, [r.slug for r in store.list_documents()]) == (1, ["essay"])
 
 
-def test_non_ascii_names_no_longer_share_a_slug(store, embedder, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_non_ascii_names_no_longer_share_a_slug(store, embedder, settings, tmp_path) -> None:
     (tmp_path / "论文.txt").write_text(ESSAY_A, encoding="utf-8")
     (tmp_path / "随笔.txt").write_text(ESSAY_B, encoding="utf-8")
     report = ingest_documents(load_all([tmp_path]), store, embedder, settings.chunking)

@@ -10,7 +10,7 @@ from tests.web.conftest import fake_settings, ingest_default, make_debate_servic
 
 
 @pytest.fixture(scope="module")
-def guarded(tmp_path_factory, embedder):  # type: ignore[no-untyped-def]
+def guarded(tmp_path_factory, embedder):
     settings = fake_settings(tmp_path_factory.mktemp("auth") / "data", auth="teacher:s3cret")
     service = make_debate_service(settings, embedder)
     ingest_default(service)

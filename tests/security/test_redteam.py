@@ -127,7 +127,7 @@ def test_detection_and_false_positive_rates(capsys: pytest.CaptureFixture[str]) 
     assert hit == total and flagged == 0
 
 
-def test_planted_sentences_are_never_quoted_end_to_end(settings, store, embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_planted_sentences_are_never_quoted_end_to_end(settings, store, embedder, tmp_path) -> None:
     """One real ingest of the essay with the report's sentences planted; the scaffolded service asked the
     report's questions never shows them, and the free strategy never shows them to the model."""
     from app.debate.service import DebateService

@@ -15,7 +15,7 @@ def _turn(user: str) -> Turn:
     return Turn(user, "challenge", "essay", f"reply to {user}", reply={"citations": []})
 
 
-def test_a_restart_mid_turn_is_retried_and_the_turn_lands_once(postgres: PostgresServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_restart_mid_turn_is_retried_and_the_turn_lands_once(postgres: PostgresServer, tmp_path) -> None:
     store = SessionStore(tmp_path, StateStore(postgres.new_database(), retry_s=20.0))
     debate = store.new("essay", "challenge")
     pending = store.begin(debate, "before", "challenge", "essay")
@@ -28,7 +28,7 @@ def test_a_restart_mid_turn_is_retried_and_the_turn_lands_once(postgres: Postgre
     assert [t.user for t in fresh.get(debate.id).turns] == ["before", "during"]  # type: ignore[union-attr]
 
 
-def test_a_database_that_stays_down_is_reported_and_nothing_is_half_written(postgres: PostgresServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_database_that_stays_down_is_reported_and_nothing_is_half_written(postgres: PostgresServer, tmp_path) -> None:
     store = SessionStore(tmp_path, StateStore(postgres.new_database(), retry_s=1.0))
     debate = store.new("essay", "challenge")
     pending = store.begin(debate, "first", "challenge", "essay")
@@ -48,7 +48,7 @@ def test_a_database_that_stays_down_is_reported_and_nothing_is_half_written(post
     assert [t.user for t in fresh.get(debate.id).turns] == ["first", "second"]  # type: ignore[union-attr]
 
 
-def test_more_writers_than_connections_wait_for_one(postgres: PostgresServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_more_writers_than_connections_wait_for_one(postgres: PostgresServer, tmp_path) -> None:
     state = StateStore(postgres.new_database(), pool_size=1, pool_timeout_s=30.0)
     stores = [SessionStore(tmp_path, state) for _ in range(12)]  # twelve request threads, one connection
     errors: list[BaseException] = []

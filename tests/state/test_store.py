@@ -34,7 +34,7 @@ def test_the_schema_is_built_once_and_a_newer_one_refused(state: StateStore, sta
     again.dispose()
 
 
-def test_a_debate_survives_a_restart_with_its_retry_and_mode(state: StateStore, state_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_debate_survives_a_restart_with_its_retry_and_mode(state: StateStore, state_url: str, tmp_path) -> None:
     store = SessionStore(tmp_path / "sessions", state)
     debate = store.new("essay", "socratic")
     for user in ("first", "second"):
@@ -48,7 +48,7 @@ def test_a_debate_survives_a_restart_with_its_retry_and_mode(state: StateStore, 
     assert reopened.turns[0].reply == {"citations": [], "notice": ""} and reopened.revision == 3
 
 
-def test_stop_keeps_what_was_shown_and_the_late_commit_is_dropped(state: StateStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_stop_keeps_what_was_shown_and_the_late_commit_is_dropped(state: StateStore, tmp_path) -> None:
     store = SessionStore(tmp_path, state)
     debate = store.new("essay", "challenge")
     pending = store.begin(debate, "claim", "challenge", "essay")
@@ -59,7 +59,7 @@ def test_stop_keeps_what_was_shown_and_the_late_commit_is_dropped(state: StateSt
     assert [t.text for t in fresh.get(debate.id).turns] == ["The essay says\n\n(stopped)"]  # type: ignore[union-attr]
 
 
-def test_two_servers_answering_alternate_turns_both_land_in_order(state: StateStore, state_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_two_servers_answering_alternate_turns_both_land_in_order(state: StateStore, state_url: str, tmp_path) -> None:
     first = SessionStore(tmp_path / "a", state)
     second = SessionStore(tmp_path / "b", StateStore(state_url))  # its own cache and connections
     debate = first.new("essay", "challenge")
@@ -72,7 +72,7 @@ def test_two_servers_answering_alternate_turns_both_land_in_order(state: StateSt
         assert seen.revision == 7
 
 
-def test_a_stale_copy_writes_on_top_instead_of_over(state: StateStore, state_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_copy_writes_on_top_instead_of_over(state: StateStore, state_url: str, tmp_path) -> None:
     first, second = SessionStore(tmp_path, state), SessionStore(tmp_path, StateStore(state_url))
     debate = first.new("essay", "challenge")
     _say(first, debate.id, "opening")
@@ -85,7 +85,7 @@ def test_a_stale_copy_writes_on_top_instead_of_over(state: StateStore, state_url
     assert [t.user for t in first.get(debate.id).turns] == ["opening", "from a", "from b"]  # type: ignore[union-attr]
 
 
-def test_many_writers_on_one_debate_lose_nothing(state: StateStore, state_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_many_writers_on_one_debate_lose_nothing(state: StateStore, state_url: str, tmp_path) -> None:
     stores = [SessionStore(tmp_path, state)] + [SessionStore(tmp_path, StateStore(state_url)) for _ in range(3)]
     debate = stores[0].new("essay", "challenge")
     _say(stores[0], debate.id, "opening")

@@ -23,7 +23,7 @@ CLOSING = "So the essay stands: audiences still want films that mean something, 
 
 
 @pytest.fixture
-def two_servers(postgres: PostgresServer, tmp_path: Path):  # type: ignore[no-untyped-def]
+def two_servers(postgres: PostgresServer, tmp_path: Path):
     chroma = ChromaServer(tmp_path / "chroma").start()
     url = postgres.new_database()
     env = {
@@ -53,7 +53,7 @@ def _round_call(url: str, name: str, data: list[Any]) -> Any:
     return done[-1]["output"]["data"][0]
 
 
-def test_one_debate_and_one_classroom_round_across_two_servers(two_servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_one_debate_and_one_classroom_round_across_two_servers(two_servers, tmp_path: Path) -> None:
     first, second, database = two_servers
     debate_across(first, second, CLAIMS)
 

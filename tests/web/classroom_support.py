@@ -39,7 +39,7 @@ def make_classroom(service: DebateService, settings: Settings) -> ClassroomServi
     return ClassroomService(service, classroom_settings(settings), settings.data_dir)
 
 
-def serve_classroom(service: DebateService, settings: Settings, classroom: ClassroomService):  # type: ignore[no-untyped-def]
+def serve_classroom(service: DebateService, settings: Settings, classroom: ClassroomService):
     """Launch the whole app (debate, classroom, teacher) on a free loopback port; returns (demo, url)."""
     return serve(service, settings, classroom=classroom)
 

@@ -37,7 +37,7 @@ class ScriptedModel(FakeListChatModel):
 
     failing: bool = False
 
-    def _stream(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+    def _stream(self, *args: Any, **kwargs: Any):
         if self.failing:
             raise ConnectionError("connection refused")
         yield from super()._stream(*args, **kwargs)
@@ -79,9 +79,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(  # type: ignore[no-untyped-def]
-    service: DebateService, settings: Settings, classroom: Any = None, concurrency: int | None = None
-):
+def serve(service: DebateService, settings: Settings, classroom: Any = None, concurrency: int | None = None):
     """Launch the app on a free loopback port without blocking, with the settings' password if any;
     returns (demo, url)."""
     from app.web import app as web_app
@@ -130,7 +128,7 @@ def server(web_service: DebateService, web_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian chromium is not installed (make browser)")
@@ -189,7 +187,7 @@ UNSUPPORTED = "Studios will all close by 2030."
 FLAGGED = "Films are finished forever"
 
 
-def canned_stream(service: DebateService):  # type: ignore[no-untyped-def]
+def canned_stream(service: DebateService):
     """A `service.stream` stand-in giving one fixed reply: a verified quote of P3's first sentence, a
     sentence not from the essay and a flagged quote, whatever the core's heuristics do this week."""
     from app.debate.models import Citation, Quote, Reply, Sentence
@@ -201,7 +199,7 @@ def canned_stream(service: DebateService):  # type: ignore[no-untyped-def]
     quote = p3.text[start - p3.start : end - p3.start]
     first = f"The essay says: “{quote}” [P3]"
 
-    def stream(message: str, history: Any = None, mode: str | None = None, doc: str | None = None):  # type: ignore[no-untyped-def]
+    def stream(message: str, history: Any = None, mode: str | None = None, doc: str | None = None):
         reply = Reply(
             text=f"{first}\n\n{UNSUPPORTED}",
             mode=mode or "challenge",

@@ -119,7 +119,7 @@ def test_stop_keeps_the_evidence_of_what_had_streamed(
     expect(evidence.locator(".cp-card")).to_have_count(1)  # the passage its chip names
 
 
-def _slow_stream(service: DebateService):  # type: ignore[no-untyped-def]
+def _slow_stream(service: DebateService):
     """A `service.stream` that streams a verified quote with its chip, then takes its time (for Stop)."""
     from app.debate.service import ReplyEvent
 
@@ -127,7 +127,7 @@ def _slow_stream(service: DebateService):  # type: ignore[no-untyped-def]
     start, end = p3.sentences[0]
     quote = p3.text[start - p3.start : end - p3.start]
 
-    def stream(message: str, history: Any = None, mode: str | None = None, doc: str | None = None):  # type: ignore[no-untyped-def]
+    def stream(message: str, history: Any = None, mode: str | None = None, doc: str | None = None):
         yield ReplyEvent("text", f"The essay says: “{quote}” [P3]")
         for _ in range(100):
             time.sleep(0.2)

@@ -95,7 +95,7 @@ def test_a_failed_write_mid_debate_shows_the_reply_says_so_and_keeps_what_was_st
     class OneReply:
         settings = Settings()
 
-        def stream(self, message, history, mode, doc):  # type: ignore[no-untyped-def]
+        def stream(self, message, history, mode, doc):
             yield ReplyEvent("text", "The essay disagrees.")
             yield ReplyEvent("reply", reply=Reply(text="The essay disagrees.", mode=mode, strategy="free", doc=doc))
 

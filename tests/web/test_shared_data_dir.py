@@ -38,7 +38,7 @@ def _add_attempts(folder: str, worker: int) -> None:
         store.save_draft(attempt, f"draft {worker}-{n}")
 
 
-def _run_all(target, *args) -> None:  # type: ignore[no-untyped-def]
+def _run_all(target, *args) -> None:
     spawn = multiprocessing.get_context("spawn")
     workers = [spawn.Process(target=target, args=(*args, w)) for w in range(PROCESSES)]
     for w in workers:
