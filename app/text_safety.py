@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# The one home of Counterpoint's control-character patterns. Each replaces what it matches with a space;
+# they differ only in which line breaks survive, because the text they clean differs:
+#   UNSAFE: text that is stored or shown (sessions, exports, transcripts): C0 controls but tab and newline,
+#     DEL, the C1 controls and the bidi controls. A carriage return goes too (terminals honour it).
+#   MESSAGE_CONTROL: a chat message as the debate service receives it: C0 controls and DEL, but tab, newline and
+#     carriage return (a pasted CRLF paragraph stays a paragraph; the service splits sentences on them).
+#   LINE_CONTROL: a one-line field (a student's display name): every C0 control, line breaks and tabs included.
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MESSAGE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_text(text: str) -> str:

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from app import choices
+
 if TYPE_CHECKING:
     from app.settings import Settings
 
-BACKENDS = click.Choice(["embedded", "openai", "fake"])
+BACKENDS = click.Choice(choices.BACKENDS)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,12 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from app import choices
+from app.classroom import limits
+
 if TYPE_CHECKING:
     from app.classroom.service import ClassroomService
     from app.classroom.store import Attempt
     from app.settings import Settings
 
-BACKENDS = click.Choice(["embedded", "openai", "fake"])
+BACKENDS = click.Choice(choices.BACKENDS)
+ROUNDS = click.IntRange(limits.MIN_ROUNDS, limits.MAX_ROUNDS)
+WORD_LIMITS = click.IntRange(limits.MIN_WORD_LIMIT, limits.MAX_WORD_LIMIT)
+TURN_SECONDS = click.IntRange(0, limits.MAX_TURN_SECONDS)
 SIDES = click.Choice(["for", "against"])
 QUIT = ("/quit", "/exit")
 
@@ -47,9 +53,9 @@ def build_classroom(settings: Settings, backend: str | None = None) -> Classroom
 # --- the student's round ---------------------------------------------------------------------------
 @click.command("practice")
 @click.option("--side", type=SIDES, help="Your side on the essay's thesis (asked if not given).")
-@click.option("--rounds", type=click.IntRange(2, 7), help="Phases: opening, rebuttal(s), closing (default 3).")
-@click.option("--word-limit", type=click.IntRange(20, 500), help="Most words a turn (default 200).")
-@click.option("--seconds", type=click.IntRange(0, 3600), help="Time a turn, 0 = no timer (default 0).")
+@click.option("--rounds", type=ROUNDS, help="Phases: opening, rebuttal(s), closing (default 3).")
+@click.option("--word-limit", type=WORD_LIMITS, help="Most words a turn (default 200).")
+@click.option("--seconds", type=TURN_SECONDS, help="Time a turn, 0 = no timer (default 0).")
 @click.option("--doc", "slug", help="Document slug (default: the default essay).")
 @click.option("--thesis", default="", help="The thesis in one line, shown to you (optional).")
 @click.option("--code", help="Join a teacher's assignment with its code.")
@@ -190,9 +196,9 @@ def password_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @classroom_group.command("create")
 @click.option("--side", type=click.Choice(["for", "against", "choice"]), default="choice", show_default=True)
 @click.option("--doc", "slug", help="Document slug (default: the default essay).")
-@click.option("--rounds", type=click.IntRange(2, 7), help="Phases: opening, rebuttal(s), closing (default 3).")
-@click.option("--word-limit", type=click.IntRange(20, 500), help="Most words a turn (default 200).")
-@click.option("--seconds", type=click.IntRange(0, 3600), help="Time a turn, 0 = no timer (default 0).")
+@click.option("--rounds", type=ROUNDS, help="Phases: opening, rebuttal(s), closing (default 3).")
+@click.option("--word-limit", type=WORD_LIMITS, help="Most words a turn (default 200).")
+@click.option("--seconds", type=TURN_SECONDS, help="Time a turn, 0 = no timer (default 0).")
 @click.option("--thesis", default="", help="The thesis in one line, shown to students (optional).")
 @password_option
 @click.pass_obj

@@ -20,14 +20,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, cast
 
 from app.classroom.errors import ClassroomError
+from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
 
 Side = Literal["for", "against"]
 SIDES: tuple[Side, ...] = ("for", "against")
 Role = Literal["student", "bot"]
 Status = Literal["student", "bot", "finished"]
 GRACE_S = 2.0  # network and clock slack between a browser's timer and the server's
-MAX_ROUNDS = 7
-MAX_WORD_LIMIT = 500  # 500 words stay well under the service's 4,000-character message limit
 _WORD = re.compile(r"\S+")
 
 
@@ -52,12 +51,12 @@ class RoundFormat:
     turn_seconds: int = 0
 
     def __post_init__(self) -> None:
-        if not 2 <= self.rounds <= MAX_ROUNDS:
-            raise ClassroomError(f"rounds must be 2 to {MAX_ROUNDS} (opening, rebuttals, closing)")
-        if not 20 <= self.word_limit <= MAX_WORD_LIMIT:
-            raise ClassroomError(f"the word limit must be 20 to {MAX_WORD_LIMIT}")
-        if not 0 <= self.turn_seconds <= 3600:
-            raise ClassroomError("a turn may last 0 (no timer) to 3600 seconds")
+        if not MIN_ROUNDS <= self.rounds <= MAX_ROUNDS:
+            raise ClassroomError(f"rounds must be {MIN_ROUNDS} to {MAX_ROUNDS} (opening, rebuttals, closing)")
+        if not MIN_WORD_LIMIT <= self.word_limit <= MAX_WORD_LIMIT:
+            raise ClassroomError(f"the word limit must be {MIN_WORD_LIMIT} to {MAX_WORD_LIMIT}")
+        if not 0 <= self.turn_seconds <= MAX_TURN_SECONDS:
+            raise ClassroomError(f"a turn may last 0 (no timer) to {MAX_TURN_SECONDS} seconds")
 
     def phases(self) -> list[str]:
         """`opening`, `rebuttal` (numbered when there are several), `closing`."""

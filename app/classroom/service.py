@@ -36,15 +36,15 @@ from app.classroom.store import Attempt, ClassroomStore
 from app.debate import prompts
 from app.debate.service import DebateService
 from app.state import StateStore, open_state
+from app.text_safety import LINE_CONTROL
 
 MAX_NAME_CHARS = 40
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Clock = Callable[[], float]
 
 
 def clean_name(name: str) -> str:
     """A display name: one line, at most MAX_NAME_CHARS characters, not empty."""
-    cleaned = " ".join(_CONTROL.sub(" ", name or "").split())[:MAX_NAME_CHARS]
+    cleaned = " ".join(LINE_CONTROL.sub(" ", name or "").split())[:MAX_NAME_CHARS]
     if not cleaned:
         raise ClassroomError("enter a display name")
     return cleaned

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
+from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
+
 
 class ClassroomSettings(BaseModel):
     """Practice-round defaults and the teacher's password."""
@@ -14,9 +16,13 @@ class ClassroomSettings(BaseModel):
     teacher_password: SecretStr | None = Field(
         None, description="Password for the teacher's view; unset = teacher features disabled."
     )
-    rounds: int = Field(3, ge=2, le=7, description="Phases per round: opening, rounds-2 rebuttals, closing.")
-    word_limit: int = Field(200, ge=20, le=500, description="Most words in a student turn (longer turns are cut).")
-    turn_seconds: int = Field(0, ge=0, le=3600, description="Time for a student turn; 0 = no timer.")
+    rounds: int = Field(
+        3, ge=MIN_ROUNDS, le=MAX_ROUNDS, description="Phases per round: opening, rounds-2 rebuttals, closing."
+    )
+    word_limit: int = Field(
+        200, ge=MIN_WORD_LIMIT, le=MAX_WORD_LIMIT, description="Most words in a student turn (longer turns are cut)."
+    )
+    turn_seconds: int = Field(0, ge=0, le=MAX_TURN_SECONDS, description="Time for a student turn; 0 = no timer.")
     db_path: Path = Field(
         Path("classroom.sqlite3"),
         description="Earlier versions' classroom SQLite file, relative to the data dir; imported into the state "

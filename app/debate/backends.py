@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
+from app.choices import Backend
 from app.debate.errors import BackendError
 from app.settings import LLMSettings
 
@@ -28,13 +29,15 @@ FAKE_REPLIES = [
     "But does the essay account for how cheap production tools already are [P1]?",
     "The strongest counter-point is that audiences may not notice the difference.",
 ]
+# Backends whose `auto` strategy is scaffolded (the names themselves live in `app.choices`).
+SCAFFOLDED_BACKENDS: tuple[Backend, ...] = ("embedded", "fake")
 
 
 def default_strategy(llm: LLMSettings) -> str:
     """Scaffolded for the tiny embedded model, free for endpoints that can write and cite."""
     if llm.strategy != "auto":
         return llm.strategy
-    return "scaffolded" if llm.backend in ("embedded", "fake") else "free"
+    return "scaffolded" if llm.backend in SCAFFOLDED_BACKENDS else "free"
 
 
 def describe(llm: LLMSettings) -> str:

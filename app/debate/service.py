@@ -33,6 +33,7 @@ from app.debate.safety import INJECTION, instruction_spans, redact_instructions
 from app.debate.scaffold import filter_piece, well_formed_question
 from app.debate.textmatch import NormalisedText
 from app.settings import Settings
+from app.text_safety import MESSAGE_CONTROL
 from argument.mapper import map_version
 from argument.model import ArgumentMap, Node
 from ingest.embedder import Embedder
@@ -47,7 +48,6 @@ PIECE_GROUNDING = 0.3  # the model's question must be at least this close to the
 REPORTED_FRAME = re.compile(
     r"\b(reports?|rejects?|knock(s)? (it )?down|sets? up|view|critics|consensus|narrative|assum\w+|claim that)\b", re.I
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -163,7 +163,7 @@ class DebateService:
         """The reply's events; `stance` ("for"/"against") states the user's side instead of reading it."""
         started = time.perf_counter()
         mode = prompts.normalise_mode(mode)
-        message = _CONTROL.sub(" ", message or "").strip()
+        message = MESSAGE_CONTROL.sub(" ", message or "").strip()
         refusal = self._refusal(message)
         if refusal:
             yield from _done(Reply(text=refusal, mode=mode, strategy="none", doc=doc or self.default_doc), started)

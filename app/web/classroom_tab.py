@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from app.classroom.rounds import MAX_ROUNDS, MAX_WORD_LIMIT
+from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
 from app.settings import Settings
 from app.web.classroom_html import panel_title
 from app.web.practice import PracticeDesk, RoundView
@@ -151,12 +151,12 @@ def build_classroom_tab(desk: PracticeDesk, settings: Settings, token: Any) -> C
                         desk.room.document_choices(), value=desk.room.usable_doc(desk.room.service.default_doc),
                         label="Essay", elem_id="cp-cl-doc",
                     )  # fmt: skip
-                    rounds = gr.Slider(2, MAX_ROUNDS, value=defaults.rounds, step=1, label="Rounds (opening … closing)",
-                                       elem_id="cp-cl-rounds")  # fmt: skip
-                    words = gr.Slider(20, MAX_WORD_LIMIT, value=defaults.word_limit, step=10, label="Word limit a turn",
-                                      elem_id="cp-cl-words-limit")  # fmt: skip
+                    rounds = gr.Slider(MIN_ROUNDS, MAX_ROUNDS, value=defaults.rounds, step=1,
+                                       label="Rounds (opening … closing)", elem_id="cp-cl-rounds")  # fmt: skip
+                    words = gr.Slider(MIN_WORD_LIMIT, MAX_WORD_LIMIT, value=defaults.word_limit, step=10,
+                                      label="Word limit a turn", elem_id="cp-cl-words-limit")  # fmt: skip
                     seconds = gr.Number(
-                        value=defaults.turn_seconds, minimum=0, maximum=3600, precision=0,
+                        value=defaults.turn_seconds, minimum=0, maximum=MAX_TURN_SECONDS, precision=0,
                         label="Seconds a turn (0 = no timer)", elem_id="cp-cl-seconds",
                     )  # fmt: skip
                     start = gr.Button("Start practice", variant="secondary", elem_id="cp-cl-start")

@@ -14,7 +14,7 @@ from typing import Any
 
 import gradio as gr
 
-from app.classroom.rounds import MAX_ROUNDS, MAX_WORD_LIMIT
+from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
 from app.settings import Settings
 from app.web.classroom_html import panel_title
 from app.web.clients import request_client
@@ -120,12 +120,12 @@ def build_teacher_tab(desk: TeacherDesk, settings: Settings) -> TeacherTab | Non
                         value="choice", label="Side", elem_id="cp-t-side",
                     )  # fmt: skip
                     defaults = settings.classroom
-                    rounds = gr.Slider(2, MAX_ROUNDS, value=defaults.rounds, step=1, label="Rounds",
+                    rounds = gr.Slider(MIN_ROUNDS, MAX_ROUNDS, value=defaults.rounds, step=1, label="Rounds",
                                        elem_id="cp-t-rounds")  # fmt: skip
-                    words = gr.Slider(20, MAX_WORD_LIMIT, value=defaults.word_limit, step=10, label="Word limit",
-                                      elem_id="cp-t-words")  # fmt: skip
+                    words = gr.Slider(MIN_WORD_LIMIT, MAX_WORD_LIMIT, value=defaults.word_limit, step=10,
+                                      label="Word limit", elem_id="cp-t-words")  # fmt: skip
                     seconds = gr.Number(
-                        value=defaults.turn_seconds, minimum=0, maximum=3600, precision=0,
+                        value=defaults.turn_seconds, minimum=0, maximum=MAX_TURN_SECONDS, precision=0,
                         label="Seconds a turn (0 = no timer)", elem_id="cp-t-seconds",
                     )  # fmt: skip
                     thesis = gr.Textbox(label="Thesis shown to students (optional)", max_length=300,
