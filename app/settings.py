@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +19,21 @@ from app.choices import Backend, Strategy
 from app.classroom.settings import ClassroomSettings
 from ingest.config import ChunkingConfig, StoreConfig
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ESSAY = REPO_ROOT / "data" / "essays" / "bytedance-hollywood.txt"
+REPO_ROOT = Path(__file__).resolve().parents[1]  # the source checkout, or site-packages when installed
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()
+# Package data of `app` (installed wheels carry it); a wheel installs unzipped, so this is a real file.
+DEFAULT_ESSAY = Path(str(files("app").joinpath("data", "essays", "bytedance-hollywood.txt")))
+
+
+def default_data_dir() -> Path:
+    """`var/` in a source checkout; installed, the user's data folder (`$XDG_DATA_HOME/counterpoint`, else
+    `~/.local/share/counterpoint`)."""
+    if IN_CHECKOUT:
+        return REPO_ROOT / "var"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "counterpoint"
+
 
 # Every process runs offline with telemetry off; set before any hub/gradio/chroma import.
 OFFLINE_ENV = {
@@ -71,7 +85,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COUNTERPOINT_", env_nested_delimiter="__", extra="ignore")
 
-    data_dir: Path = Field(REPO_ROOT / "var", description="Where the index, sessions and reports live.")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the index, sessions and reports live.")
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2)."
     )

@@ -6,11 +6,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import yaml
 
-CUES_FILE = Path(__file__).resolve().parents[1] / "prompts" / "argument" / "cues.yaml"
+import prompts
+
+CUES_FILE = prompts.path("argument/cues.yaml")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Cues:
 
 
 @cache
-def load_cues(path: Path = CUES_FILE) -> Cues:
+def load_cues(path: Traversable = CUES_FILE) -> Cues:
     raw = path.read_bytes()
     data = yaml.safe_load(raw)
     thresholds = {k: float(v) for k, v in data.pop("thresholds", {}).items()}

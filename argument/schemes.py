@@ -14,14 +14,15 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import yaml
 
+import prompts
 from ingest.sentences import split_sentences
 
-SCHEMES_DIR = Path(__file__).resolve().parents[1] / "prompts" / "schemes"
-CUES_FILE = SCHEMES_DIR / "cues.yaml"
+SCHEMES_DIR = prompts.path("schemes")
+CUES_FILE = SCHEMES_DIR.joinpath("cues.yaml")
 PSEUDO_SCHEMES = ("concession", "reported")  # weaknesses the map shows directly, not inferences
 _WORD = re.compile(r"[\w’'-]+")
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -71,7 +72,7 @@ class Scheme:
 
 
 @cache
-def load_cues(path: Path = CUES_FILE) -> SchemeCues:
+def load_cues(path: Traversable = CUES_FILE) -> SchemeCues:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     order = tuple(data.pop("order"))
     thresholds = {k: float(v) for k, v in data.pop("thresholds", {}).items()}
@@ -86,7 +87,7 @@ def load_cues(path: Path = CUES_FILE) -> SchemeCues:
 
 @cache
 def load_scheme(name: str) -> Scheme:
-    data = yaml.safe_load((SCHEMES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(SCHEMES_DIR.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
     questions = tuple(Template(q, tuple(dict.fromkeys(_SLOT.findall(q)))) for q in data["questions"])
     extract = tuple(re.compile(p) for p in data.get("extract") or ())
     return Scheme(data["name"], data["description"], extract, questions)

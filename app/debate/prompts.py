@@ -1,4 +1,8 @@
-"""Load prompt files from `prompts/` by name and render them strictly (a missing variable is an error)."""
+"""Load prompt files from `prompts/` by name and render them strictly (a missing variable is an error).
+
+The files are package data of the `prompts` package, read through `importlib.resources`, so an installed
+wheel finds them as a source checkout does.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
+import prompts as prompt_files
 from app.debate.errors import CounterpointError
 
-ROOT = Path(__file__).resolve().parents[2]
-PROMPTS_DIR = ROOT / "prompts"
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (site-packages when installed): read_file names from here
 MODES = ("challenge", "defend", "socratic", "devils-advocate")
 DEFAULT_MODE = "challenge"
 
@@ -37,7 +41,7 @@ class ModeSpec:
 
 def render(name: str, **variables: Any) -> str:
     """Render `prompts/<name>` with Jinja2; raises on any undefined variable."""
-    return render_file(PROMPTS_DIR, name, **variables)
+    return _compiled(_read(name)).render(**variables).strip()
 
 
 def render_file(folder: Path, name: str, **variables: Any) -> str:
@@ -45,8 +49,13 @@ def render_file(folder: Path, name: str, **variables: Any) -> str:
     return _compiled(read_file(folder, name)).render(**variables).strip()
 
 
+@cache
 def _read(name: str) -> str:
-    return read_file(PROMPTS_DIR, name)
+    """`prompts/<name>` from the `prompts` package (slash-separated name); a missing one is a clear error."""
+    file = prompt_files.path(name)
+    if not file.is_file():
+        raise CounterpointError(f"prompt file missing: prompts/{name}")
+    return file.read_text(encoding="utf-8")
 
 
 @cache

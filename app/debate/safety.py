@@ -41,14 +41,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+import prompts
 from ingest.sentences import split_sentences
 
-CUES_FILE = Path(__file__).resolve().parents[2] / "prompts" / "safety" / "injection-cues.yaml"
+CUES_FILE = prompts.path("safety/injection-cues.yaml")
 REDACTED = "[instruction-like text removed]"
 
 _QUOTES = re.compile(
