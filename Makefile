@@ -55,9 +55,9 @@ real-docs:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shared-mime-info python3-dev >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check app ingest argument eval bench tests
-	$(BIN)/ruff format --check app ingest argument eval bench tests
-	$(BIN)/mypy app ingest argument eval bench
+	$(BIN)/ruff check app ingest argument eval bench prompts tests
+	$(BIN)/ruff format --check app ingest argument eval bench prompts tests
+	$(BIN)/mypy app ingest argument eval bench prompts
 
 test: $(STAMP) browser postgres real-docs lint
 	$(BIN)/pytest
