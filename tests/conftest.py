@@ -59,11 +59,9 @@ def ingested(store, embedder, settings, essay):
 @pytest.fixture
 def make_debate(settings, embedder, ingested):
     """Build a DebateService over the ingested essay with a given chat model and strategy."""
-    from app.debate.service import DebateService
+    from tests.fakes import make_debate_service, on_fake_backend
 
     def build(chat_model, strategy: str = "scaffolded", **overrides):
-        llm = settings.llm.model_copy(update={"backend": "fake", "strategy": strategy})
-        configured = settings.model_copy(update={"llm": llm, **overrides})
-        return DebateService(configured, ingested, embedder, chat_model=chat_model)
+        return make_debate_service(on_fake_backend(settings, strategy, **overrides), embedder, chat_model, ingested)
 
     return build

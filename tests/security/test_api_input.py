@@ -18,8 +18,9 @@ from app.text_safety import UNSAFE, clean_strings, clean_text
 from app.web.export import debate_markdown, exports_folder, sweep_exports
 from app.web.sessions import Debate, Turn
 from ingest.embedder import Embedder
+from tests.fakes import fake_settings, ready_debate_service
 from tests.stored import stored_debate
-from tests.web.conftest import fake_settings, ready_debate_service, serve
+from tests.web.conftest import serve
 
 NASTY = "Studios\x1b[2J win\x07 \x00 \u202eslaes ot\u202c \u2066x\u2069 \u202a\u202b\u202d \x9b31m."
 DANGEROUS = ["\x1b", "\x07", "\x00", "\x9b", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]

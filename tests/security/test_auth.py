@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AuthenticationError
 
-from tests.web.conftest import fake_settings, ingest_default, make_debate_service, serve
+from tests.fakes import fake_settings, ingest_default, make_debate_service
+from tests.web.conftest import serve
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +25,15 @@ def test_api_and_config_refuse_anonymous_requests(guarded: str) -> None:
     assert httpx.get(guarded + "config").status_code == 401
     info = httpx.get(guarded + "gradio_api/info")
     assert info.status_code == 401
-    with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types on 401
+    with pytest.raises(AuthenticationError, match="credentials were not provided"):
         Client(guarded, verbose=False)
 
 
 def test_wrong_password_is_refused_and_right_one_works(guarded: str) -> None:
     wrong = httpx.post(guarded + "login", data={"username": "teacher", "password": "nope"})
     assert wrong.status_code == 400
+    with pytest.raises(ValueError, match="Could not login"):
+        Client(guarded, auth=("teacher", "nope"), verbose=False)
     client = Client(guarded, auth=("teacher", "s3cret"), verbose=False)
     result = client.predict("AI will replace directors", "challenge", "", "", api_name="/chat")
     assert result["done"] and result["reply"]["citations"]

@@ -18,8 +18,8 @@ from app.settings import Settings
 from app.web.clients import client_address, throttle_key, trusted_networks
 from app.web.teacher_desk import TeacherDesk
 from ingest.embedder import Embedder
+from tests.fakes import ingest_default, make_debate_service
 from tests.web.classroom_support import PASSWORD, class_settings, fn_index, make_classroom
-from tests.web.conftest import ingest_default, make_debate_service
 from tests.web.conftest import serve as serve_app
 
 WRONG = "not the teacher password"

@@ -14,7 +14,8 @@ from app.classroom.service import ClassroomService
 from app.classroom.settings import ClassroomSettings, classroom_settings
 from app.debate.service import DebateService
 from app.settings import Settings
-from tests.web.conftest import fake_settings, serve
+from tests.fakes import fake_settings
+from tests.web.conftest import serve
 
 PASSWORD = "chalk and cheese"
 ADA_TURNS = [

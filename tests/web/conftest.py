@@ -1,4 +1,5 @@
-"""Web UI fixtures: a scripted chat model, a debate service over an ingested essay, a served app, a browser.
+"""Web UI fixtures: a scripted chat model, a debate service over an ingested essay, a served app, a browser
+(the model and the service come from tests/fakes.py).
 
 Module-scoped where they are expensive (ingest, server, browser) so a test module shares one of each;
 every browser test opens its own context (fresh localStorage = a fresh debate).
@@ -7,18 +8,17 @@ every browser test opens its own context (fresh localStorage = a fresh debate).
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.debate.service import DebateService
 from app.settings import Settings
-from app.wiring import open_store
 from ingest.embedder import Embedder
+from tests.chroma_server import free_port
+from tests.fakes import ScriptedModel, fake_settings, ready_debate_service
 
 QUESTION = "Is the essay right that cheap tools already exist?"
 CHROMIUM_ARGS = [
@@ -30,53 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-class ScriptedModel(FakeListChatModel):
-    """Scripted replies; `failing = True` makes it behave like an unreachable endpoint."""
-
-    failing: bool = False
-
-    def _stream(self, *args: Any, **kwargs: Any):
-        if self.failing:
-            raise ConnectionError("connection refused")
-        yield from super()._stream(*args, **kwargs)
-
-    def _call(self, *args: Any, **kwargs: Any) -> str:
-        if self.failing:
-            raise ConnectionError("connection refused")
-        return super()._call(*args, **kwargs)
-
-
-def fake_settings(data_dir: Path, **updates: Any) -> Settings:
-    settings = Settings(data_dir=data_dir)
-    llm = settings.llm.model_copy(update={"backend": "fake"})
-    return settings.model_copy(update={"llm": llm, **updates})
-
-
-def make_debate_service(settings: Settings, embedder: Embedder, model: Any = None) -> DebateService:
-    """Like app.wiring.make_service (None: the configured backend), reusing the session's embedder."""
-    return DebateService(settings, open_store(settings, embedder), embedder, chat_model=model)
-
-
-def ready_debate_service(settings: Settings, embedder: Embedder, model: Any = None) -> DebateService:
-    """A debate service with the default essay ingested and its sentences embedded, as a server has it."""
-    service = make_debate_service(settings, embedder, model)
-    ingest_default(service)
-    service.warm_up()
-    return service
-
-
-def ingest_default(service: DebateService) -> None:
-    from app.web.server import ensure_default_essay
-
-    ensure_default_essay(service)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(service: DebateService, settings: Settings, classroom: Any = None, concurrency: int | None = None):

@@ -16,7 +16,7 @@ from app.state import debates as rows
 from app.web.app import create_app
 from app.web.room import DebateRoom, View, mode_line
 from app.web.sessions import SessionStore
-from tests.web.conftest import ScriptedModel
+from tests.fakes import ScriptedModel
 
 CHALLENGE = mode_spec("challenge").frame_first
 

@@ -11,15 +11,8 @@ from playwright.sync_api import expect
 
 from app.debate.prompts import mode_spec
 from app.settings import Settings
-from tests.web.conftest import (
-    FLAGGED,
-    UNSUPPORTED,
-    ScriptedModel,
-    canned_stream,
-    open_page,
-    save_screenshot,
-    send,
-)
+from tests.fakes import ScriptedModel
+from tests.web.conftest import FLAGGED, UNSUPPORTED, canned_stream, open_page, save_screenshot, send
 
 CHIP = "#cp-chat a[href^='#cite-P']"
 TIMEOUT = 30_000

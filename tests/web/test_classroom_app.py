@@ -22,6 +22,7 @@ from app.web.room import DebateRoom
 from app.web.sessions import SessionStore
 from app.web.teacher_desk import TeacherDesk, TeacherSession
 from ingest.embedder import Embedder
+from tests.fakes import ScriptedModel, ingest_default, make_debate_service
 from tests.web.classroom_support import (
     ADA_TURNS,
     BOB_TURNS,
@@ -32,7 +33,6 @@ from tests.web.classroom_support import (
     queue_call,
     serve_classroom,
 )
-from tests.web.conftest import ScriptedModel, ingest_default, make_debate_service
 
 NAMED = {"/chat", "/documents", "/transcript"}
 EVIL = '<img src=x onerror="window.__pwned=1">'

@@ -20,6 +20,7 @@ from app.classroom.teacher import Teacher
 from app.debate.service import DebateService
 from app.settings import Settings
 from ingest.embedder import Embedder
+from tests.fakes import ScriptedModel, ready_debate_service
 from tests.web.classroom_support import (
     ADA_TURNS,
     BOB_TURNS,
@@ -28,7 +29,7 @@ from tests.web.classroom_support import (
     make_classroom,
     serve_classroom,
 )
-from tests.web.conftest import ScriptedModel, ready_debate_service, save_screenshot
+from tests.web.conftest import save_screenshot
 
 TIMEOUT = 30_000
 CHIP = "#cp-cl-chat a[href^='#cite-P']"

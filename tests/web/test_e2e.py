@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from app.debate.service import DebateService
 from app.settings import Settings
 from ingest.embedder import Embedder
-from tests.web.conftest import open_page, ready_debate_service, save_screenshot, send, serve
+from tests.fakes import ready_debate_service
+from tests.web.conftest import open_page, save_screenshot, send, serve
 
 pytestmark = pytest.mark.e2e
 

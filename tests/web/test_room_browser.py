@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from app.debate.service import DebateService
 from app.web import chips
-from tests.web.conftest import ScriptedModel, canned_stream, open_page, save_screenshot, send
+from tests.fakes import ScriptedModel
+from tests.web.conftest import canned_stream, open_page, save_screenshot, send
 
 CHIP = "#cp-chat a[href^='#cite-P']"
 TIMEOUT = 30_000

@@ -15,7 +15,7 @@ from app.settings import Settings
 from app.web import server
 from app.web.upload import browser_size_limit
 from ingest.embedder import Embedder
-from tests.web.conftest import fake_settings, make_debate_service
+from tests.fakes import fake_settings, make_debate_service
 
 
 def test_parse_auth() -> None:
