@@ -6,6 +6,7 @@ so it cannot drift. The scaffolded strategy's filter already drops model sentenc
 agreement; the guard here also catches concessions anywhere in a sentence ("I concede", "you've convinced
 me", "I was wrong", "fair point") from any strategy, outside quotation marks (the essay's own words are
 never dropped), and replaces them with a line that holds the side — in the stream and in the stored reply.
+What counts as conceding is `app.debate.concession.concedes`, the rule the eval's stance metric scores.
 """
 
 from __future__ import annotations
@@ -20,20 +21,12 @@ import numpy as np
 from app.classroom.framing import lead_line, shape_reply
 from app.classroom.rounds import PracticeRound, Side
 from app.classroom.wording import rounds_text
+from app.debate.concession import concedes
 from app.debate.models import Reply, Sentence
-from app.debate.scaffold import AGREEMENT
 from app.debate.service import DebateService, ReplyEvent
 from ingest.sentences import split_sentences
 
 BOT_MODE: dict[Side, str] = {"for": "devils-advocate", "against": "defend"}  # keyed by the STUDENT's side
-CONCESSION = re.compile(
-    r"\b(you('| a)re (absolutely |completely |quite |totally )?right|i (now |fully |completely )?(agree|concede)|"
-    r"you('ve| have) (convinced|persuaded) me|i was wrong|i stand corrected|(good|fair|great|valid) point|"
-    r"i('ll| will) (switch|change) (sides?|my (mind|position|side))|you win|i give up|i (must|have to) admit|"
-    r"you make a (good|fair|great|valid) point)\b",
-    re.IGNORECASE,
-)
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 @dataclass
@@ -54,12 +47,6 @@ def bot_message(round_: PracticeRound, text: str, limit: int = 4000) -> str:
     frame = rounds_text("message_frame")[round_.side]
     body = text.strip() or rounds_text("silent_turn")
     return f"{body[: max(0, limit - len(frame) - 2)]}\n\n{frame}"
-
-
-def concedes(sentence: str) -> bool:
-    """Does the sentence agree with the student or give up the side (quotations aside)?"""
-    bare = _QUOTED.sub(" ", sentence)
-    return bool(CONCESSION.search(bare) or AGREEMENT.search(bare))
 
 
 def hold_side(reply: Reply, bot_side: Side) -> list[str]:

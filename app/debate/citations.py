@@ -2,7 +2,7 @@
 
 The model (or the scaffold) may write `[P3]` markers and quotations; this module decides what stands:
 markers must name a supplied passage that actually backs the sentence, quotations must be in the source
-text, and every sentence gets an honest label.
+text, and every sentence gets an honest label. What a quotation is: `app.debate.quoting.find_quotations`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.debate.models import Citation, Label, Quote, Sentence
+from app.debate.quoting import find_quotations
 from app.debate.textmatch import NormalisedText
 from ingest.models import Passage
 from ingest.sentences import split_sentences
@@ -19,7 +20,6 @@ from ingest.sentences import split_sentences
 _IDS = r"(?:P\s?\d+|\d+)(?:\s*[,;]\s*(?:P\s?\d+|\d+))*"
 MARKER = re.compile(rf"\s?[\[【]\s*({_IDS})\s*[\]】]", re.IGNORECASE)
 MARKER_AFTER_STOP = re.compile(rf"([.!?])\s*((?:[\[【]\s*{_IDS}\s*[\]】]\s*)+)", re.IGNORECASE)
-CURLY_QUOTATION = re.compile(r"“([^“”\n]+)”")
 
 AUTO_THRESHOLD = 0.6  # a sentence this close to a passage sentence gets an "auto" attribution
 SUPPORT_THRESHOLD = 0.3  # a cited passage must be at least this close to the sentence citing it
@@ -41,17 +41,6 @@ class CheckedText:
 def parse_markers(raw: str) -> list[str]:
     """`P3, 4` -> [`P3`, `P4`]."""
     return [f"P{re.sub(r'[^0-9]', '', part)}" for part in re.split(r"[,;]", raw) if part.strip()]
-
-
-def find_quotations(text: str) -> list[tuple[int, int]]:
-    """Spans (inside the quote marks) of quotations of three words or more.
-
-    Curly quotes pair explicitly; straight quotes pair in order of appearance.
-    """
-    spans = [m.span(1) for m in CURLY_QUOTATION.finditer(text)]
-    straight = [m.start() for m in re.finditer('"', text)]
-    spans += [(a + 1, b) for a, b in zip(straight[::2], straight[1::2], strict=False) if "\n" not in text[a:b]]
-    return sorted(span for span in spans if len(text[span[0] : span[1]].split()) >= 3)
 
 
 def verify_quote(quote: str, source: NormalisedText, passages: list[Passage]) -> Quote:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.debate import prompts
-from app.debate.citations import find_quotations
+from app.debate.quoting import find_quotations
 from app.debate.retrieval import bm25_tokens
 from app.debate.safety import INJECTION
 from app.debate.textmatch import NormalisedText
@@ -215,12 +215,9 @@ def _negated(text: str) -> bool:
     return cue("negation", _cues()["subordinate"].sub("", text, count=1))
 
 
-_SINGLE_QUOTED = re.compile(r"(?<![\w’'])['‘]([^'‘’\n]{8,300})['’](?![\w’'])")
-
-
 def _quotations(message: str) -> list[str]:
     """Quotations of three words or more: double or curly quotes, or single quotes around a phrase."""
-    spans = find_quotations(message) or [m.span(1) for m in _SINGLE_QUOTED.finditer(message)]
+    spans = find_quotations(message, single_quotes=True)
     return [message[s:e].strip(" .,;:") for s, e in spans if len(message[s:e].split()) >= 3]
 
 

@@ -46,14 +46,12 @@ from typing import Any
 import yaml
 
 import prompts
+from app.debate.quoting import ANY_QUOTED
 from ingest.sentences import split_sentences
 
 CUES_FILE = prompts.path("safety/injection-cues.yaml")
 REDACTED = "[instruction-like text removed]"
 
-_QUOTES = re.compile(
-    r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|(?<!\w)'([^'\n]{1,400})'(?!\w)|‘([^’\n]{1,400})’|«([^»\n]{1,400})»"
-)
 _SPACED = re.compile(r"(?<![a-z])(?:[a-z][ .\-_*·•|/]){2,}[a-z](?![a-z])")
 _LEET_WORD = re.compile(r"[a-z0-9@$]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9_-]{24,}={0,2}")
@@ -393,7 +391,7 @@ def _split_quotes(plain: str) -> tuple[str, list[str]]:
         quoted.append(next(g for g in match.groups() if g is not None))
         return '"§"'
 
-    return _QUOTES.sub(keep, plain), quoted
+    return ANY_QUOTED.sub(keep, plain), quoted
 
 
 # --- normalisation --------------------------------------------------------------------------------------

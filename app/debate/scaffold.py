@@ -9,21 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.debate.concession import OPENING_AGREEMENT
+from app.debate.quoting import find_quotations
 from app.debate.safety import INJECTION
 from app.debate.textmatch import words
 from ingest.models import Passage
 
-AGREEMENT = re.compile(
-    r"^\s*(yes|yeah|absolutely|exactly|indeed|of course|certainly|great (point|question)|good point|"
-    r"i (completely |totally |fully )?agree|you('| a)re (absolutely |completely )?right|"
-    r"that'?s (true|right|correct))\b",
-    re.IGNORECASE,
-)
-USER_AGREES = re.compile(
-    r"\b(i (completely |totally |fully )?agree|the (essay|author) is (right|correct)|you('| a)re right|"
-    r"spot on|well said)\b",
-    re.IGNORECASE,
-)
 REFUSAL = re.compile(
     r"\b(sorry|i can(no|')t|i'?m unable|as an ai|language model|i'?m not able|one sentence|"
     r"here is|here's|sure[,!])\b",
@@ -34,7 +25,8 @@ SOURCE_WORDS = re.compile(
     r"percent|statistics|data shows?|scientists|experts?|journal)\b|%",
     re.IGNORECASE,
 )
-CONCESSION = re.compile(
+# The *author* conceding a point in the essay (not the bot conceding: that is `app.debate.concession`).
+AUTHOR_CONCESSION = re.compile(
     r"\b(caveat|concede[sd]?|admittedly|to be fair|must be acknowledged|granted|can absolutely|"
     r"in fairness|it is true that)\b",
     re.IGNORECASE,
@@ -81,7 +73,8 @@ def select_sentences(
 
 def best_concession(scored: list[tuple[Passage, list[tuple[tuple[int, int], float]]]]) -> Selected | None:
     """The author's own concession closest to the claim, from passages that concede something."""
-    found = select_sentences([(p, sents) for p, sents in scored if CONCESSION.search(p.text)], n=1, min_score=0.0)
+    conceding = [(p, sents) for p, sents in scored if AUTHOR_CONCESSION.search(p.text)]
+    found = select_sentences(conceding, n=1, min_score=0.0)
     if not found:
         return None
     found[0].concession = True
@@ -137,11 +130,11 @@ def _reject_reason(sentence: str, user_words: set[str], evidence: str, evidence_
         return "too short"
     if len(sentence_words) > 45:
         return "too long"
-    if AGREEMENT.search(sentence):
+    if OPENING_AGREEMENT.search(sentence):
         return "agrees without evidence"
     if REFUSAL.search(sentence):
         return "refuses or talks about itself"
-    if re.search(r"[\"“][^\"“”]*\s[^\"“”]*\s[^\"“”]*[\"”]", sentence):
+    if find_quotations(sentence, mixed_marks=True):
         return "quotes something (only the system quotes the essay)"
     if user_words and len(set(sentence_words) & user_words) / len(set(sentence_words)) >= 0.7:
         return "echoes the user"

@@ -22,10 +22,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from app.debate import prompts
 from app.debate.backends import default_strategy, describe, explain_failure, make_chat_model
-from app.debate.citations import CURLY_QUOTATION, find_quotations, verify_citations, verify_quote
+from app.debate.citations import verify_citations, verify_quote
 from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
 from app.debate.moves import Context, Step, frame, plan, shorten_claim
+from app.debate.quoting import CURLY_QUOTATION, find_quotations
 from app.debate.reading import LEXICAL_WEIGHT, QUESTION_LEXICAL_WEIGHT, NodeIndex, read_message
 from app.debate.retrieval import HybridRetriever
 from app.debate.role_query import role_nodes, role_passage_ids, role_query
