@@ -25,7 +25,7 @@ def map_command(settings: Settings, slug: str | None, as_json: bool) -> None:
 
     service = make_service(settings)
     doc = slug or service.default_doc
-    if service.store.document(doc) is None:
+    if service.document(doc) is None:
         raise UserError(f"no document '{doc}' in the index (run: counterpoint ingest)")
     amap = service.argument_map(doc)
     if as_json:
@@ -80,7 +80,7 @@ def _critique_doc(settings: Settings, slug: str | None, n: int) -> dict[str, Any
 
     service = make_service(settings)
     doc = slug or service.default_doc
-    stored = service.store.document(doc)
+    stored = service.document(doc)
     if stored is None:
         raise UserError(f"no document '{doc}' in the index (run: counterpoint ingest)")
     found = critique_map(service.argument_map(doc), n=n, text=stored.text)

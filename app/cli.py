@@ -38,20 +38,16 @@ def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool
     """Ingest texts (.txt, .md, .pdf, .docx, .html, or folders of them); no PATH ingests the default essay.
 
     Each file is also kept as given in the data dir (originals/<slug>/) for download."""
-    from app.wiring import make_embedder, open_store
-    from ingest.pipeline import ingest_documents, load_all
+    from app.wiring import make_service
+    from ingest.pipeline import load_all
 
     docs = load_all(list(paths) or [settings.default_essay], max_bytes=settings.max_upload_bytes)
-    embedder = make_embedder(settings)
-    store = open_store(settings, embedder)
+    service = make_service(settings)
     with _progress_bar(quiet) as progress:
-        report = ingest_documents(
-            docs, store, embedder, settings.chunking, reset=reset, progress=progress,
-            originals=settings.data_dir / "originals",
-        )  # fmt: skip
+        report = service.ingest(docs, progress, reset=reset, keep_originals=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    stored = {record.slug for record in store.list_documents()}
+    stored = {record.slug for record in service.documents()}
     documents = len({record.slug for record in report.records if record.slug in stored})  # what is really there
     click.echo(
         f"ingested {documents} document(s) ({report.unchanged} unchanged): "
@@ -66,12 +62,12 @@ def ingest(settings: Settings, paths: tuple[Path, ...], reset: bool, quiet: bool
 @friendly_errors
 def passages(settings: Settings, slug: str | None, as_json: bool) -> None:
     """List the stored passages: exactly what the bot can cite."""
-    from app.wiring import make_embedder, open_store
+    from app.wiring import make_service
 
-    store = open_store(settings, make_embedder(settings))
-    if slug and store.document(slug) is None:
+    service = make_service(settings)
+    if slug and service.document(slug) is None:
         raise UserError(f"no document '{slug}' in the index (run: counterpoint ingest)")
-    found = store.passages_of(slug)
+    found = service.passages(slug)
     if as_json:
         click.echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
         return

@@ -12,11 +12,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.choices import Backend, Strategy
-from app.classroom.settings import ClassroomSettings
+from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
 from ingest.config import ChunkingConfig, StoreConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]  # the source checkout, or site-packages when installed
@@ -43,6 +43,9 @@ OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # torch's OpenMP workers sleep instead of spinning when idle: on a small shared machine spinning
+    # workers starve the other threads (a 20 ms query embedding took 300-800 ms under load; bench/README).
+    "OMP_WAIT_POLICY": "PASSIVE",
 }
 
 
@@ -78,6 +81,43 @@ class RetrievalSettings(BaseModel):
     sentence_weight: float = Field(1.0, ge=0, description="RRF weight of best-sentence (max-sim) ranking.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     history_turns: int = Field(2, ge=0, description="Earlier user turns folded into the query.")
+    # Which map node a reply quotes: its similarity to the message, plus these (tuned on the eval dev set).
+    node_lexical_weight: float = Field(
+        0.25, ge=0, description="Added to a map node's similarity times its share of the message's content words."
+    )
+    question_lexical_weight: float = Field(
+        0.5, ge=0, description="The same for a question about the text (its answer usually repeats its terms)."
+    )
+    node_retrieval_bonus: float = Field(
+        0.15, ge=0, description="Added to a node's similarity when its passage is retrieved first (halved 2nd, …)."
+    )
+
+
+class ClassroomSettings(BaseModel):
+    """Practice-round defaults and the teacher's password (`COUNTERPOINT_CLASSROOM__...`).
+
+    Defined here, with the other sections, so that this module depends on no face; the classroom imports it
+    (`app.classroom.settings`)."""
+
+    teacher_password: SecretStr | None = Field(
+        None, description="Password for the teacher's view; unset = teacher features disabled."
+    )
+    rounds: int = Field(
+        3, ge=MIN_ROUNDS, le=MAX_ROUNDS, description="Phases per round: opening, rounds-2 rebuttals, closing."
+    )
+    word_limit: int = Field(
+        200, ge=MIN_WORD_LIMIT, le=MAX_WORD_LIMIT, description="Most words in a student turn (longer turns are cut)."
+    )
+    turn_seconds: int = Field(0, ge=0, le=MAX_TURN_SECONDS, description="Time for a student turn; 0 = no timer.")
+    db_path: Path = Field(
+        Path("classroom.sqlite3"),
+        description="Earlier versions' classroom SQLite file, relative to the data dir; imported into the state "
+        "database on first start.",
+    )
+
+    def database(self, data_dir: Path) -> Path:
+        """The earlier versions' SQLite file, resolved inside the data dir unless absolute."""
+        return self.db_path if self.db_path.is_absolute() else Path(data_dir) / self.db_path
 
 
 class Settings(BaseSettings):
@@ -88,6 +128,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir, description="Where the index, sessions and reports live.")
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2)."
+    )
+    embedding_threads: int = Field(
+        1,
+        ge=0,
+        description="CPU threads torch uses for embeddings (0 = one per core). 1 is fastest for a serving process "
+        "on a small machine: concurrent queries are batched anyway, and more threads contend with the server.",
     )
     default_essay: Path = Field(DEFAULT_ESSAY, description="Text ingested and debated when none is given.")
     chunking: ChunkingConfig = Field(default_factory=ChunkingConfig)

@@ -11,8 +11,10 @@ from typing import Any
 
 from app.debate.backends import LlamaCppChatModel, _as_dict
 from app.settings import Settings
-from app.wiring import make_service
-from ingest.pipeline import ingest_documents, load_all
+from app.wiring import make_embedder, make_service, open_store
+from ingest.embedder import Embedder
+from ingest.pipeline import load_all
+from ingest.store import PassageStore
 
 CLAIMS = [
     "AI video generators will replace Hollywood directors within five years.",
@@ -35,25 +37,28 @@ def p95(values: list[float]) -> float:
 def run(settings: Settings, turns: int = 10, retrieval_repeats: int = 20) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings.model_copy(update={"data_dir": Path(tmp)})
-        service = make_service(settings)
-        ingest_documents(load_all([settings.default_essay]), service.store, service.embedder, settings.chunking)
+        embedder = make_embedder(settings)
+        store = open_store(settings, embedder)  # raw Chroma, the retrieval baseline
+        service = make_service(settings, embedder=embedder, store=store)
+        service.ingest(load_all([settings.default_essay]))
         service.warm_up()
-        figures = _retrieval(service, retrieval_repeats)
+        figures = _retrieval(service, store, embedder, settings.retrieval.k, retrieval_repeats)
         figures.update(_turns(service, settings, CLAIMS[:turns]))
     return figures
 
 
-def _retrieval(service: Any, repeats: int) -> dict[str, Any]:
+def _retrieval(service: Any, store: PassageStore, embedder: Embedder, k: int, repeats: int) -> dict[str, Any]:
     doc = service.default_doc
-    record = service.store.document(doc)
+    record = store.document(doc)
+    assert record is not None
     ours, raw = [], []
     for _ in range(repeats):
         for claim in CLAIMS:
             t = time.perf_counter()
-            service.retriever.retrieve(claim, doc)
+            service.retrieve(claim, doc)
             ours.append(time.perf_counter() - t)
             t = time.perf_counter()
-            service.store.query(service.embedder.embed_query(claim), record, service.settings.retrieval.k)
+            store.query(embedder.embed_query(claim), record, k)
             raw.append(time.perf_counter() - t)
     return {
         "retrieval_p50_ms": round(statistics.median(ours) * 1000, 2),

@@ -22,6 +22,8 @@ from eval import prompt_files
 from ingest.sentences import split_sentences
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
     from app.debate.service import DebateService
 
 CHUNK_SIZE = 1000
@@ -50,9 +52,12 @@ class BaselineAnswer:
 class TextbookRAG:
     """Split → embed into Chroma → dense top-k → "answer using the context", over the service's backend."""
 
-    def __init__(self, service: DebateService, k: int) -> None:
+    def __init__(self, service: DebateService, k: int, embedder: Embeddings, client: Any) -> None:
+        """`embedder` and `client` (a Chroma client) are the service's own, given by the composition root."""
         self.service = service
         self.k = k
+        self.embedder = embedder
+        self.client = client
         self._stores: dict[str, Any] = {}
         self._chunks: dict[str, list[Chunk]] = {}
         self._sentence_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
@@ -68,8 +73,8 @@ class TextbookRAG:
         docs = splitter.create_documents([text])
         store = Chroma(
             collection_name=f"baseline-textbook-{slug}"[:60],
-            embedding_function=self.service.embedder,
-            client=self.service.store.client,
+            embedding_function=self.embedder,
+            client=self.client,
         )
         store.reset_collection()
         store.add_documents(docs)
@@ -95,18 +100,14 @@ class TextbookRAG:
             HumanMessage(h["content"]) if h["role"] == "user" else AIMessage(h["content"]) for h in history[-6:]
         ]
         messages.append(HumanMessage(prompt))
-        total = None
-        t0 = time.perf_counter()
-        for chunk in self.service.chat_model.stream(messages):
-            total = chunk if total is None else total + chunk
-            if chunk.content and answer.timings.ttft_s is None:
-                answer.timings.ttft_s = time.perf_counter() - t0
-                answer.timings.first_text_s = time.perf_counter() - started
-            answer.text += str(chunk.content)
-        usage = getattr(total, "usage_metadata", None) or {}
-        answer.prompt_tokens = int(usage.get("input_tokens", 0))
-        answer.completion_tokens = int(usage.get("output_tokens", 0))
-        answer.text = answer.text.strip()
+        called = time.perf_counter()
+        completion = self.service.complete(messages)
+        if completion.ttft_s is not None:
+            answer.timings.ttft_s = completion.ttft_s
+            answer.timings.first_text_s = called - started + completion.ttft_s
+        answer.prompt_tokens = completion.prompt_tokens
+        answer.completion_tokens = completion.completion_tokens
+        answer.text = completion.text.strip()
         answer.timings.total_s = time.perf_counter() - started
         answer.timings.first_text_s = answer.timings.first_text_s or answer.timings.total_s
         return answer
@@ -121,7 +122,7 @@ class TextbookRAG:
         if not sentences:
             return []
         texts, vectors = self._context_vectors(chunks)
-        embedded = np.asarray(self.service.embedder.encode(sentences))
+        embedded = self.service.embed(sentences)
         best = (embedded @ vectors.T).max(axis=1) if texts else np.zeros(len(sentences))
         labels = []
         for sentence, score in zip(sentences, best, strict=True):
@@ -140,7 +141,7 @@ class TextbookRAG:
             cached = self._sentence_vectors.get(chunk.text)
             if cached is None:
                 sentences = [chunk.text[s:e] for s, e in split_sentences(chunk.text)] or [chunk.text]
-                vectors = np.asarray(self.service.embedder.encode(sentences))
+                vectors = self.service.embed(sentences)
                 cached = self._sentence_vectors[chunk.text] = (sentences, vectors)
             texts.extend(cached[0])
             parts.append(cached[1])

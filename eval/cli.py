@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from app import choices
+from app.cli_errors import friendly_errors
 
 if TYPE_CHECKING:
     from app.settings import Settings
 
 BACKENDS = click.Choice(choices.BACKENDS)
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The main CLI's error handling (one `error:` line, exit 2), imported when a command runs."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from app.cli import friendly_errors
-
-        return friendly_errors(func)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.group(name="eval")
@@ -48,7 +35,7 @@ def eval_group() -> None:
 @click.option("--no-judge", is_flag=True, help="Skip the LLM judge even when one is configured.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
-@friendly
+@friendly_errors
 def run_command(
     settings: Settings,
     dataset: Path,
@@ -89,7 +76,7 @@ def run_command(
 @click.argument("old_dir", type=click.Path(path_type=Path))
 @click.argument("new_dir", type=click.Path(path_type=Path))
 @click.option("--thresholds", type=click.Path(path_type=Path), help="Allowed regressions (eval/thresholds.json).")
-@friendly
+@friendly_errors
 def compare_command(old_dir: Path, new_dir: Path, thresholds: Path | None) -> None:
     """Print metric deltas OLD_DIR -> NEW_DIR; exit 1 when one regresses beyond its threshold."""
     from eval.compare import compare, format_table, load_summary, load_thresholds, notes
@@ -112,7 +99,7 @@ def compare_command(old_dir: Path, new_dir: Path, thresholds: Path | None) -> No
 @click.option("--k", "ks", type=click.IntRange(1, 20), multiple=True, help="k values to sweep (repeatable).")
 @click.option("--budget", type=click.IntRange(1), help="Context budget for recall_at_budget (default 1500).")
 @click.pass_obj
-@friendly
+@friendly_errors
 def tune_command(settings: Settings, dataset: Path, ks: tuple[int, ...], budget: int | None) -> None:
     """Retrieval-only sweep of fusion weights and k on DATASET (no chat model); prints a markdown table."""
     from eval.session import run_tune
@@ -123,7 +110,7 @@ def tune_command(settings: Settings, dataset: Path, ks: tuple[int, ...], budget:
 @eval_group.command("map-accuracy")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per text instead of a table.")
 @click.option("--confusions", is_flag=True, help="Also list every sentence whose role or voice is wrong.")
-@friendly
+@friendly_errors
 def map_accuracy_command(as_json: bool, confusions: bool) -> None:
     """Argument-map role/voice accuracy, thesis and reported recall on every hand-labelled text."""
     import json

@@ -25,7 +25,7 @@ from app.debate.textmatch import NormalisedText
 from eval import metrics
 from eval.dataset import EvalCase
 from eval.scoring import Context, score_baseline, score_reply
-from ingest.pipeline import ingest_documents, load_all
+from ingest.pipeline import load_all
 
 if TYPE_CHECKING:
     from app.debate.service import DebateService
@@ -102,11 +102,11 @@ class EvalRunner:
     # --- preparation ------------------------------------------------------------------------------
     def prepare(self, docs_dir: Path | None) -> list[str]:
         """Ingest the default essay and `docs_dir/*`, warm the retriever; returns the document slugs."""
-        paths = [self.service.settings.default_essay]
+        paths = [self.service.default_essay]
         if docs_dir is not None and docs_dir.is_dir():
             paths.append(docs_dir)
-        docs = load_all(paths, max_bytes=self.service.settings.max_upload_bytes)
-        report = ingest_documents(docs, self.service.store, self.service.embedder, self.service.settings.chunking)
+        docs = load_all(paths, max_bytes=self.service.max_upload_bytes)
+        report = self.service.ingest(docs)
         for record in report.records:
             self.service.warm_up(record.slug)
             if self.baseline is not None:
@@ -115,16 +115,18 @@ class EvalRunner:
 
     def warm_model(self) -> None:
         """Load the chat model before the first timed case (a no-op for the fake backend)."""
-        if self.service.settings.llm.backend == "fake":
+        if self.service.backend == "fake":
             return
+        from langchain_core.messages import HumanMessage
+
         with contextlib.suppress(Exception):  # a dead backend shows up, case by case, as failed cases
-            self.service.chat_model.invoke("Hello", max_tokens=1)
+            self.service.complete([HumanMessage("Hello")], max_tokens=1)
 
     def gold_warnings(self, cases: list[EvalCase]) -> list[str]:
         """Gold strings that are not in their document: a dataset error that would cap recall silently."""
         warnings = []
         for case in cases:
-            record = self.service.store.document(case.doc or self.service.default_doc)
+            record = self.service.document(case.doc or self.service.default_doc)
             if record is None:
                 continue
             source = self.service.source(record)
@@ -286,13 +288,13 @@ class EvalRunner:
             self._chunk_texts[key] = (
                 [c.text for c in self.baseline.chunks(slug)]
                 if baseline and self.baseline is not None
-                else [p.text for p in self.service.store.passages_of(slug)]
+                else [p.text for p in self.service.passages(slug)]
             )
         relevant_total = sum(metrics.contains_gold(t, case.gold) for t in self._chunk_texts[key])
         return Context(self._source(slug), relevant_total, self.options.k, self.options.budget)
 
     def _source(self, slug: str) -> NormalisedText:
-        record = self.service.store.document(slug)
+        record = self.service.document(slug)
         if record is None:
             raise CounterpointError(f"no document '{slug}' in the index")
         return self.service.source(record)

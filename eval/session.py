@@ -85,7 +85,7 @@ def run_eval(
     judge_model: BaseChatModel | None = None,
 ) -> RunResult:
     """Run (or resume) a dataset and write its reports; `chat_model`/`judge_model` replace the configured ones."""
-    from app.wiring import make_service
+    from app.wiring import make_embedder, make_service, open_store
     from eval.baseline import TextbookRAG
     from eval.judge import make_judge
 
@@ -93,10 +93,12 @@ def run_eval(
     cases = select_cases(load_dataset(request.dataset), request.tags, request.limit)
     out = request.out or default_out(settings, request.dataset)
     settings = eval_settings(settings, request.backend, request.k)
-    service = make_service(settings, chat_model=chat_model)
+    embedder = make_embedder(settings)
+    store = open_store(settings, embedder)
+    service = make_service(settings, chat_model=chat_model, embedder=embedder, store=store)
     options = _options(request, settings, service, config.budget_chars, chat_model)
     judge = make_judge(config.judge, judge_model) if request.judge else None
-    baseline = TextbookRAG(service, options.k) if request.baseline else None
+    baseline = TextbookRAG(service, options.k, embedder, store.client) if request.baseline else None
     runner = EvalRunner(service, options, baseline=baseline, judge=judge)
     if request.fresh:
         for name in (RESULTS, RUN_INFO):

@@ -52,18 +52,17 @@ def tune(
     grid: tuple[tuple[str, dict[str, float]], ...] = GRID,
     on_step: Callable[[], None] | None = None,
 ) -> list[TuneRow]:
-    """Score every (setting, k) on the cases that have gold and a message; the retriever's config is restored."""
+    """Score every (setting, k) on the cases that have gold and a message; the retrieval settings are restored."""
     usable = [_Prepared.of(service, c) for c in cases if c.gold and c.query.strip()]
-    retriever = service.retriever
-    original = retriever.config
+    original = service.retrieval
     rows = []
     try:
         for k in ks:
             for name, overrides in grid:
-                retriever.config = original.model_copy(update={**overrides, "k": k})
+                service.retrieval = original.model_copy(update={**overrides, "k": k})
                 rows.append(_score(service, usable, name, k, budget, on_step))
     finally:
-        retriever.config = original
+        service.retrieval = original
     return rows
 
 
@@ -81,8 +80,8 @@ class _Prepared:
     def of(cls, service: DebateService, case: EvalCase) -> _Prepared:
         doc = case.doc or service.default_doc
         turns = [h["content"] for h in case.history if h["role"] == "user"]
-        vector = service.retriever.query_vector(case.query, turns)
-        relevant = sum(m.contains_gold(p.text, case.gold) for p in service.retriever.index(doc).passages)
+        vector = service.query_vector(case.query, turns)
+        relevant = sum(m.contains_gold(p.text, case.gold) for p in service.document_index(doc).passages)
         return cls(case, doc, turns, vector, relevant)
 
 
@@ -98,7 +97,7 @@ def _score(
     started = time.perf_counter()
     for prepared in cases:
         case = prepared.case
-        passages = service.retriever.retrieve(case.query, prepared.doc, prepared.turns, k=k, vector=prepared.vector)
+        passages = service.retrieve(case.query, prepared.doc, prepared.turns, k=k, vector=prepared.vector)
         texts = [p.text for p in passages]
         per_case.append(
             {
@@ -119,7 +118,7 @@ def _score(
 def _quoted_gold(service: DebateService, passages: list[Any], vector: np.ndarray, gold: tuple[str, ...]) -> float:
     scored = []
     for p in passages:
-        sims = map(float, service.retriever.sentence_vectors(p) @ vector)
+        sims = map(float, service.sentence_vectors(p) @ vector)
         scored.append((p, list(zip(p.sentences or ((p.start, p.end),), sims, strict=False))))
     selected = select_sentences(scored)
     return 1.0 if any(m.contains_gold(s.passage.text, gold) for s in selected) else 0.0

@@ -29,9 +29,10 @@ def model_id_for(path: Path) -> str:
 class Embedder(Embeddings):
     """Normalised sentence embeddings (cosine space) from a model on disk; never touches a hub."""
 
-    def __init__(self, model_path: Path, batch_size: int = 32) -> None:
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 0) -> None:
         self.model_path = Path(model_path)
         self.batch_size = batch_size
+        self.threads = threads  # torch's intra-op threads; 0 leaves torch's default (one per core)
         self.model_id = model_id_for(self.model_path)
         self._queries = _Combiner(self._encode_batch, max_batch=batch_size)
 
@@ -43,6 +44,10 @@ class Embedder(Embeddings):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
         return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
 
     @cached_property
@@ -50,10 +55,6 @@ class Embedder(Embeddings):
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(str(self.model_path), local_files_only=True)
-
-    @property
-    def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension())
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for `text`, without special tokens."""

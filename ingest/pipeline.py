@@ -75,7 +75,7 @@ def ingest_documents(
         report.records.append(record)
         report.unchanged += not changed
         report.documents += 1
-        report.passages += record.passages
+        report.passages += record.passage_count
         report.sections += record.sections
         if doc.encoding != "utf-8":
             report.notes.append(f"{doc.source}: not UTF-8, decoded as {doc.encoding}")
@@ -180,7 +180,7 @@ def ingest_document(
         version=version,
         text=doc.text,
         source=doc.source,
-        passages=len(passages),
+        passage_count=len(passages),
         sections=len({p.section for p in passages}),
         format=doc.format,
         page_starts=doc.page_starts,

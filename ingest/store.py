@@ -42,7 +42,7 @@ class DocumentRecord:
     version: str
     text: str
     source: str
-    passages: int
+    passage_count: int  # stored as the `passages` metadata key
     sections: int
     format: str = "text"
     page_starts: tuple[int, ...] = ()
@@ -148,7 +148,7 @@ class PassageStore:
             "title": record.title,
             "version": record.version,
             "source": record.source,
-            "passages": record.passages,
+            "passages": record.passage_count,
             "sections": record.sections,
             "format": record.format,
             "page_starts": json.dumps(record.page_starts),
@@ -175,10 +175,6 @@ class PassageStore:
             where = {"$and": [{"doc": slug}, {"version": {"$ne": keep_version}}]}
         self.passages.delete(where=where)
 
-    def remove_document(self, slug: str) -> None:
-        self.documents.delete(ids=[slug])
-        self.prune(slug, None)
-
     def passages_of(self, slug: str | None = None) -> list[Passage]:
         """Published passages, in document and reading order."""
         if slug is not None:
@@ -195,7 +191,7 @@ class PassageStore:
 
     def _published(self, record: DocumentRecord, include: list[str]) -> tuple[list[Passage], list[Any]]:
         """A version's passages in reading order, and their embeddings when `include` asks for them."""
-        got = self.passages.get(where=_visible(record), include=include)  # type: ignore[arg-type]
+        got = self.passages.get(where=_visible(record), include=include)
         embeddings = got.get("embeddings")
         if embeddings is None:
             embeddings = [None] * len(got["ids"])
@@ -208,7 +204,7 @@ class PassageStore:
         """Nearest published passages of one document: (passage, cosine distance), closest first."""
         got = self.passages.query(
             query_embeddings=[embedding],
-            n_results=max(1, min(n, record.passages)),
+            n_results=max(1, min(n, record.passage_count)),
             where=_visible(record),
             include=["documents", "metadatas", "distances"],
         )
@@ -267,7 +263,7 @@ def _passage(text: str, meta: dict[str, Any]) -> Passage:
         end=int(meta["end"]),
         text=text,
         kind=meta["kind"],
-        sentences=tuple(tuple(s) for s in json.loads(meta["sentences"])),  # type: ignore[misc]
+        sentences=tuple(tuple(s) for s in json.loads(meta["sentences"])),
         index_text=meta["index_text"],
         pages=_pages(meta),
     )
@@ -285,7 +281,7 @@ def _record(slug: str, text: str, meta: dict[str, Any]) -> DocumentRecord:
         version=meta["version"],
         text=text,
         source=meta.get("source", ""),
-        passages=int(meta["passages"]),
+        passage_count=int(meta["passages"]),
         sections=int(meta["sections"]),
         format=meta.get("format", "text"),
         page_starts=tuple(json.loads(meta.get("page_starts") or "[]")),

@@ -3,7 +3,6 @@ teacher's commands). Registered on the main CLI; bodies stay thin, the work is i
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ import click
 
 from app import choices
 from app.classroom import limits
+from app.cli_errors import friendly_errors
 
 if TYPE_CHECKING:
     from app.classroom.service import ClassroomService
@@ -20,34 +20,20 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 BACKENDS = click.Choice(choices.BACKENDS)
+SIDES = click.Choice(["for", "against"])
 ROUNDS = click.IntRange(limits.MIN_ROUNDS, limits.MAX_ROUNDS)
 WORD_LIMITS = click.IntRange(limits.MIN_WORD_LIMIT, limits.MAX_WORD_LIMIT)
 TURN_SECONDS = click.IntRange(0, limits.MAX_TURN_SECONDS)
-SIDES = click.Choice(["for", "against"])
 QUIT = ("/quit", "/exit")
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The main CLI's error handling (one `error:` line, exit 2), imported when a command runs."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from app.cli import friendly_errors
-
-        return friendly_errors(func)(*args, **kwargs)
-
-    return wrapper
 
 
 def build_classroom(settings: Settings, backend: str | None = None) -> ClassroomService:
     """The classroom over the configured debate service (tests replace this to reuse one service)."""
-    from app.classroom.service import ClassroomService
-    from app.classroom.settings import classroom_settings
-    from app.wiring import make_service
+    from app.wiring import make_classroom
 
     if backend is not None:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
-    return ClassroomService(make_service(settings), classroom_settings(settings), settings.data_dir)
+    return make_classroom(settings)
 
 
 # --- the student's round ---------------------------------------------------------------------------
@@ -64,7 +50,7 @@ def build_classroom(settings: Settings, backend: str | None = None) -> Classroom
 @click.option("--backend", type=BACKENDS, help="Override COUNTERPOINT_LLM__BACKEND.")
 @click.option("--export", "export_path", type=click.Path(path_type=Path), help="Write the round here (.md or .json).")
 @click.pass_obj
-@friendly
+@friendly_errors
 def practice_command(settings: Settings, **options: Any) -> None:
     """A practice debate: hold your side over timed turns; get a scorecard grounded in the text."""
     classroom = build_classroom(settings, options["backend"])
@@ -202,7 +188,7 @@ def password_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--thesis", default="", help="The thesis in one line, shown to students (optional).")
 @password_option
 @click.pass_obj
-@friendly
+@friendly_errors
 def create_command(settings: Settings, password: str, **options: Any) -> None:
     """Create an assignment and print the code students join with."""
     from app.classroom.teacher import Teacher
@@ -218,7 +204,7 @@ def create_command(settings: Settings, password: str, **options: Any) -> None:
 @classroom_group.command("assignments")
 @password_option
 @click.pass_obj
-@friendly
+@friendly_errors
 def assignments_command(settings: Settings, password: str) -> None:
     """List the assignments."""
     from app.classroom.export import iso
@@ -238,7 +224,7 @@ def assignments_command(settings: Settings, password: str) -> None:
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write everything as JSON here.")
 @password_option
 @click.pass_obj
-@friendly
+@friendly_errors
 def attempts_command(
     settings: Settings, code: str, csv_path: Path | None, json_path: Path | None, password: str
 ) -> None:

@@ -138,12 +138,12 @@ class EssayIndex:
     """One document's sentences, their vectors and word weights, for checking student turns against it."""
 
     def __init__(self, service: DebateService, doc: str) -> None:
-        index = service.retriever.index(doc)
+        index = service.document_index(doc)
         self.record = index.record
         self.passages = index.passages
         self.source: NormalisedText = service.source(index.record)
         self.sentences = [s for p in self.passages for s in _essay_sentences(p)]
-        self.vectors = np.vstack([service.retriever.sentence_vectors(p) for p in self.passages])
+        self.vectors = np.vstack([service.sentence_vectors(p) for p in self.passages])
         self.idf = _idf([bm25_tokens(s.text) for s in self.sentences])
         self.paraphrasable = np.array([s.paraphrasable for s in self.sentences])
 

@@ -172,9 +172,9 @@ def model_opinion(
         turn=text,
     )
     try:
-        answer = "".join(str(chunk.content) for chunk in service.chat_model.stream([HumanMessage(prompt)]))
-    except Exception as exc:  # any backend failure: the heuristic stands in, and says why
-        return f"the model did not answer ({type(exc).__name__})"
+        answer = service.complete([HumanMessage(prompt)]).text
+    except Exception as exc:  # any backend failure (a BackendError, explained): the heuristic stands in, says why
+        return f"the model did not answer ({type(exc.__cause__ or exc).__name__})"
     return _parse_opinion(answer, text, evidence)
 
 

@@ -14,12 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
 
 from app.classroom.framing import lead_line, shape_reply
-from app.classroom.rounds import PracticeRound, Side
+from app.classroom.rounds import BotReply, PracticeRound, Side
 from app.classroom.wording import rounds_text
 from app.debate.concession import concedes
 from app.debate.models import Reply, Sentence
@@ -81,9 +78,9 @@ def guarded_stream(events: Iterator[ReplyEvent], bot_side: Side) -> Iterator[Bot
             yield BotEvent("reply", reply=event.reply, held=held)
 
 
-def reply_json(reply: Reply, held: list[str]) -> dict[str, Any]:
-    """The stored form of a bot turn: the service's reply JSON plus what the side guard dropped."""
-    return {**reply.to_json(), "held_side": held}
+def stored_reply(reply: Reply, held: list[str]) -> BotReply:
+    """The stored form of a bot turn: the service's reply plus what the side guard dropped."""
+    return BotReply.of(reply, held)
 
 
 def _complete_sentences(buffer: str) -> tuple[str, str]:
@@ -114,9 +111,9 @@ def stream_bot_turn(service: DebateService, round_: PracticeRound) -> Iterator[B
     history, so nothing the bot quoted before is quoted again. A scaffolded reply is built in an instant and
     shown once shaped; a model's reply streams as it comes."""
     student = round_.turns[-1]
-    message = bot_message(round_, student.text, service.settings.max_message_chars)
+    message = bot_message(round_, student.text, service.max_message_chars)
     history = round_.history()[:-1]
-    lead = lead_line(round_, student.text, lambda texts: np.asarray(service.embedder.encode(texts)))
+    lead = lead_line(round_, student.text, service.embed)
     if lead:
         yield BotEvent("text", lead + "\n\n")
     events = service.stream(message, history, bot_mode(round_.side), round_.doc, stance=round_.side)

@@ -19,6 +19,7 @@ from app.classroom.opinion import heuristic_claim, heuristic_reasoning, model_op
 from app.classroom.rebuttal import score_rebuttal
 from app.classroom.rounds import PracticeRound, RoundTurn, Side, word_count
 from app.classroom.rubric import CRITERIA, MAX_LEVEL, CriterionScore, feedback, short, whole
+from app.debate.models import Reply
 from app.debate.service import DebateService
 
 EMBED_CACHE = 2048
@@ -105,7 +106,7 @@ class Scorer:
         self._lock = threading.Lock()  # the web scores rounds from several threads
 
     def essay(self, doc: str) -> EssayIndex:
-        record = self.service.retriever.index(doc).record
+        record = self.service.document_index(doc).record
         key = (doc, record.version)
         with self._lock:
             if key not in self._essays:
@@ -120,7 +121,7 @@ class Scorer:
             known = {t: self._vectors[t] for t in texts if t in self._vectors}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            known.update(zip(missing, map(np.asarray, self.service.embedder.encode(missing)), strict=True))
+            known.update(zip(missing, self.service.embed(missing), strict=True))
             with self._lock:
                 if len(self._vectors) > EMBED_CACHE:
                     self._vectors.clear()
@@ -135,7 +136,7 @@ class Scorer:
         text: str,
         side: Side,
         doc: str,
-        previous_bot: dict[str, Any] | None,
+        previous_bot: Reply | None,
         phase: str = "",
         opinion: bool = False,
         cut: bool = False,

@@ -28,7 +28,7 @@ from typing import Any
 
 from app.classroom.errors import ClassroomError
 from app.classroom.export import round_json, round_markdown
-from app.classroom.opponent import BotEvent, reply_json, stream_bot_turn
+from app.classroom.opponent import BotEvent, stored_reply, stream_bot_turn
 from app.classroom.rounds import PracticeRound, RoundFormat, parse_side
 from app.classroom.scoring import Scorer
 from app.classroom.settings import ClassroomSettings
@@ -65,13 +65,12 @@ class ClassroomService:
         clock: Clock = time.time,
         state: StateStore | None = None,
     ) -> None:
-        """`state` defaults to the database the debate service's settings name (SQLite in `data_dir`)."""
+        """`state` defaults to SQLite in `data_dir` (`app.wiring.make_classroom` passes the configured one)."""
         self.debate = debate
         self.settings = settings
         self.clock = clock
-        url = getattr(getattr(debate, "settings", None), "database_url", None)
         legacy = settings.database(data_dir)
-        self.store = ClassroomStore(state or open_state(data_dir, url, legacy_classroom=legacy))
+        self.store = ClassroomStore(state or open_state(data_dir, legacy_classroom=legacy))
         self.scorer = Scorer(debate)
         self._busy: set[int] = set()
         self._busy_lock = threading.Lock()
@@ -122,7 +121,7 @@ class ClassroomService:
         return self.store.add_attempt(round_, name, code, now)
 
     def check_document(self, doc: str) -> None:
-        if self.debate.store.document(doc) is None:
+        if self.debate.document(doc) is None:
             raise ClassroomError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
 
     # --- the student's turns ---------------------------------------------------------------------
@@ -174,7 +173,7 @@ class ClassroomService:
                     final = event
             assert final is not None and final.reply is not None
             turn = attempt.round.add_bot_turn(
-                final.reply.text, reply_json(final.reply, final.held), started, self.clock()
+                final.reply.text, stored_reply(final.reply, final.held), started, self.clock()
             )
             self.store.add_turn(attempt, turn)
             if attempt.round.status == "finished":

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from app.classroom.errors import AccessDenied, ClassroomError
-from app.classroom.rounds import PracticeRound, RoundFormat, RoundTurn
+from app.classroom.rounds import BotReply, PracticeRound, RoundFormat, RoundTurn
 from app.state import StateStore
 from app.state import classroom as rows
 
@@ -115,7 +115,7 @@ class ClassroomStore:
             "phase": turn.phase,
             "role": turn.role,
             "text": turn.text,
-            "reply": json.dumps(turn.reply) if turn.reply else None,
+            "reply": json.dumps(turn.reply.to_json()) if turn.reply else None,
             "started_at": turn.started_at,
             "submitted_at": turn.submitted_at,
             "expired": bool(turn.expired),
@@ -131,10 +131,6 @@ class ClassroomStore:
             self.state.write(write)
         except IntegrityError as exc:
             raise ClassroomError("this turn was already submitted (is the round open in another window?)") from exc
-
-    def save_state(self, attempt: Attempt) -> None:
-        state = json.dumps(attempt.round.state())
-        self.state.write(lambda conn: rows.update_attempt(conn, attempt.id, state=state))
 
     def save_draft(self, attempt: Attempt, draft: str) -> None:
         self.state.write(lambda conn: rows.update_attempt(conn, attempt.id, draft=draft))
@@ -180,5 +176,5 @@ def _turn(row: rows.Row) -> RoundTurn:
         submitted_at=row["submitted_at"],
         expired=bool(row["expired"]),
         truncated_words=row["truncated_words"],
-        reply=json.loads(row["reply"]) if row["reply"] else None,
+        reply=BotReply.from_json(json.loads(row["reply"])) if row["reply"] else None,
     )

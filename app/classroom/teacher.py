@@ -169,7 +169,7 @@ class Teacher:
 
     def summary(self, code: str) -> dict[str, Any]:
         assignment = self.assignment(code)
-        passages = self.classroom.debate.store.passages_of(assignment.doc)
+        passages = self.classroom.debate.passages(assignment.doc)
         amap = self.classroom.debate.argument_map(assignment.doc)
         return class_summary(self.store.attempts_for(assignment.code), passages, amap)
 
@@ -188,7 +188,7 @@ class Teacher:
         """The assignment, the class summary, and every attempt with transcript and scorecard."""
         assignment = self.assignment(code)
         attempts = self.store.attempts_for(assignment.code)
-        passages = self.classroom.debate.store.passages_of(assignment.doc)
+        passages = self.classroom.debate.passages(assignment.doc)
         return {
             "assignment": assignment_json(assignment),
             "summary": class_summary(attempts, passages),

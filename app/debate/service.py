@@ -14,7 +14,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
@@ -27,41 +28,82 @@ from app.debate.errors import BackendError, CounterpointError
 from app.debate.models import Citation, Reply, Sentence
 from app.debate.moves import Context, Step, frame, plan, shorten_claim
 from app.debate.quoting import CURLY_QUOTATION, find_quotations
-from app.debate.reading import LEXICAL_WEIGHT, QUESTION_LEXICAL_WEIGHT, NodeIndex, read_message
+from app.debate.reading import NodeIndex, read_message
 from app.debate.retrieval import HybridRetriever
 from app.debate.role_query import role_nodes, role_passage_ids, role_query
 from app.debate.safety import INJECTION, instruction_spans, redact_instructions
 from app.debate.scaffold import filter_piece, well_formed_question
 from app.debate.textmatch import NormalisedText
-from app.settings import Settings
+from app.settings import LLMSettings, RetrievalSettings
 from app.text_safety import MESSAGE_CONTROL
 from argument.mapper import map_version
 from argument.model import ArgumentMap, Node
+from ingest.config import ChunkingConfig
 from ingest.embedder import Embedder
 from ingest.loaders import slugify
-from ingest.models import Passage
-from ingest.pipeline import ensure_map
+from ingest.models import Document, Passage
+from ingest.originals import original_path
+from ingest.pipeline import IngestReport, Progress, ensure_map, ingest_documents
 from ingest.sentences import split_sentences
 from ingest.store import DocumentRecord, PassageStore
 
-RETRIEVAL_BONUS = 0.15  # added to a node's similarity when its passage is the top retrieved one (halved for the 2nd…)
-PIECE_GROUNDING = 0.3  # the model's question must be at least this close to the quoted passage to be shown
+# Internal (not a setting): the model's question must be at least this close to the quoted passage to be shown.
+PIECE_GROUNDING = 0.3
 REPORTED_FRAME = re.compile(
     r"\b(reports?|rejects?|knock(s)? (it )?down|sets? up|view|critics|consensus|narrative|assum\w+|claim that)\b", re.I
 )
+
+
+class DebateSettings(Protocol):
+    """What the service reads of the configuration (the app's `Settings` has all of it): the chat backend,
+    retrieval and chunking settings, the default essay, the data folder and the limits, nothing of the faces."""
+
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def default_essay(self) -> Path: ...
+    @property
+    def chunking(self) -> ChunkingConfig: ...
+    @property
+    def llm(self) -> LLMSettings: ...
+    @property
+    def retrieval(self) -> RetrievalSettings: ...
+    @property
+    def max_message_chars(self) -> int: ...
+    @property
+    def max_upload_bytes(self) -> int: ...
 
 
 @dataclass
 class ReplyEvent:
     """`kind == "text"`: `text` is a delta to append; `kind == "reply"`: the final, verified reply."""
 
-    kind: str
+    kind: Literal["text", "reply"]
     text: str = ""
     reply: Reply | None = None
 
 
+@dataclass(frozen=True)
+class DocumentIndex:
+    """A published document as faces read it: its record and its passages in reading order (each passage's
+    sentence vectors: `DebateService.sentence_vectors`)."""
+
+    record: DocumentRecord
+    passages: list[Passage]
+
+
 @dataclass
-class Turn:
+class Completion:
+    """One model call's text and cost (`DebateService.complete`); `ttft_s` is the time to its first token."""
+
+    text: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_s: float | None = None
+
+
+@dataclass
+class TurnInput:
     """Everything one turn works with, gathered before the strategy runs."""
 
     message: str
@@ -76,15 +118,24 @@ class Turn:
 
 
 class DebateService:
-    """Retrieve → compose (scaffolded or free) → verify, over one store and one chat backend."""
+    """Retrieve → compose (scaffolded or free) → verify, over one store and one chat backend.
+
+    The boundary every face uses: documents (`documents`, `document`, `passages`, `document_index`,
+    `argument_map`, `ingest`, `original_file`), turns (`reply`, `stream`), the model (`complete`) and
+    embeddings (`embed`, `query_vector`, `retrieve`, `sentence_vectors`). The store, the retriever and
+    the embedder are its own."""
 
     def __init__(
-        self, settings: Settings, store: PassageStore, embedder: Embedder, chat_model: BaseChatModel | None = None
+        self,
+        settings: DebateSettings,
+        store: PassageStore,
+        embedder: Embedder,
+        chat_model: BaseChatModel | None = None,
     ) -> None:
-        self.settings = settings
-        self.store = store
-        self.embedder = embedder
-        self.retriever = HybridRetriever(store, embedder, settings.retrieval)
+        self._settings = settings
+        self._store = store
+        self._embedder = embedder
+        self._retriever = HybridRetriever(store, embedder, settings.retrieval)
         self.strategy = default_strategy(settings.llm)
         self._chat_model = chat_model
         self._sources: dict[str, NormalisedText] = {}
@@ -94,14 +145,71 @@ class DebateService:
     # --- documents and backend --------------------------------------------------------------------
     @property
     def default_doc(self) -> str:
-        return slugify(self.settings.default_essay.stem)
+        return slugify(self._settings.default_essay.stem)
+
+    @property
+    def default_essay(self) -> Path:
+        """The text ingested and debated when none is given."""
+        return self._settings.default_essay
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the index, the kept originals, sessions and exports live."""
+        return self._settings.data_dir
+
+    @property
+    def max_message_chars(self) -> int:
+        return self._settings.max_message_chars
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self._settings.max_upload_bytes
+
+    @property
+    def backend(self) -> str:
+        """The configured chat backend's name (`embedded`, `openai`, `fake`)."""
+        return self._settings.llm.backend
 
     def documents(self) -> list[DocumentRecord]:
-        return self.store.list_documents()
+        return self._store.list_documents()
+
+    def document(self, doc: str) -> DocumentRecord | None:
+        """The published record of a document, or None when it is not in the index."""
+        return self._store.document(doc)
+
+    def passages(self, doc: str | None = None) -> list[Passage]:
+        """Published passages of one document, or of every document when `doc` is None, in reading order."""
+        return self._store.passages_of(doc)
+
+    def document_index(self, doc: str | None = None, record: DocumentRecord | None = None) -> DocumentIndex:
+        """The document's cached record and passages (rebuilt when a new version is published); an unknown
+        document raises CounterpointError."""
+        index = self._retriever.index(doc or self.default_doc, record)
+        return DocumentIndex(index.record, index.passages)
+
+    def ingest(
+        self, docs: list[Document], progress: Progress | None = None, reset: bool = False, keep_originals: bool = False
+    ) -> IngestReport:
+        """Ingest loaded documents into this service's store with its chunking; `keep_originals` keeps each
+        file as given in the data dir (`originals/<slug>/`) for download; `reset` drops the whole index first."""
+        originals = self.originals_dir if keep_originals else None
+        return ingest_documents(
+            docs, self._store, self._embedder, self._settings.chunking, reset=reset, progress=progress,
+            originals=originals,
+        )  # fmt: skip
+
+    @property
+    def originals_dir(self) -> Path:
+        """Where ingested files are kept as given (for download)."""
+        return Path(self._settings.data_dir) / "originals"
+
+    def original_file(self, record: DocumentRecord) -> Path | None:
+        """The file a document was ingested from, as kept; None when there is none."""
+        return original_path(self.originals_dir, record.slug, record.original)
 
     def argument_map(self, doc: str | None = None) -> ArgumentMap:
         """The published argument map of a document (built now if the index predates maps)."""
-        record = self.store.document(doc or self.default_doc)
+        record = self._store.document(doc or self.default_doc)
         if record is None:
             raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
         return self._map_of(record)
@@ -111,29 +219,29 @@ class DebateService:
         if cached is not None:
             return cached
         version = map_version(record.version)
-        data = self.store.read_map(record.slug, version)
+        data = self._store.read_map(record.slug, version)
         if data is None:
-            ensure_map(record, self.store)
-            data = self.store.read_map(record.slug, version) or "{}"
+            ensure_map(record, self._store)
+            data = self._store.read_map(record.slug, version) or "{}"
         amap = self._maps[record.version] = _without_instructions(ArgumentMap.from_json(json.loads(data)), record)
         return amap
 
     def backend_description(self) -> str:
         return (
-            describe(self.settings.llm)
-            if self._chat_model is None or self.settings.llm.backend != "fake"
+            describe(self._settings.llm)
+            if self._chat_model is None or self._settings.llm.backend != "fake"
             else "fake (scripted replies)"
         )
 
     @property
     def chat_model(self) -> BaseChatModel:
         if self._chat_model is None:
-            self._chat_model = make_chat_model(self.settings.llm)
+            self._chat_model = make_chat_model(self._settings.llm)
         return self._chat_model
 
     def warm_up(self, doc: str | None = None) -> None:
         """Load what the first turn would otherwise wait for: sentence vectors and the local model."""
-        self.retriever.warm_up(doc or self.default_doc)
+        self._retriever.warm_up(doc or self.default_doc)
         with contextlib.suppress(BackendError):  # reported on the first turn as a notice
             getattr(self.chat_model, "load", lambda: None)()
 
@@ -179,12 +287,12 @@ class DebateService:
     def _refusal(self, message: str) -> str:
         if not message:
             return prompts.messages()["empty"]
-        limit = self.settings.max_message_chars
+        limit = self._settings.max_message_chars
         if len(message) > limit:
             return prompts.messages()["too_long"].format(length=len(message), limit=limit)
         return ""
 
-    def _retrieve(self, message: str, history: list[dict[str, str]], mode: str, doc: str, started: float) -> Turn:
+    def _retrieve(self, message: str, history: list[dict[str, str]], mode: str, doc: str, started: float) -> TurnInput:
         try:
             return self._retrieve_unchecked(message, history, mode, doc, started)
         except CounterpointError:
@@ -194,15 +302,15 @@ class DebateService:
 
     def _retrieve_unchecked(
         self, message: str, history: list[dict[str, str]], mode: str, doc: str, started: float
-    ) -> Turn:
-        record = self.store.document(doc)
+    ) -> TurnInput:
+        record = self._store.document(doc)
         if record is None:
             raise CounterpointError(prompts.messages()["no_document"] + f" (missing: '{doc}')")
         user_turns = [h["content"] for h in history if h.get("role") == "user"]
-        vector = self.retriever.query_vector(message, user_turns)
+        vector = self._retriever.query_vector(message, user_turns)
         first = self._role_passages(message, record, vector)
-        passages = self.retriever.retrieve(message, doc, user_turns, vector=vector, record=record, first=first)
-        return Turn(message, history, mode, record, passages, vector, started, time.perf_counter() - started)
+        passages = self._retriever.retrieve(message, doc, user_turns, vector=vector, record=record, first=first)
+        return TurnInput(message, history, mode, record, passages, vector, started, time.perf_counter() - started)
 
     def _role_passages(self, message: str, record: DocumentRecord, vector: np.ndarray) -> list[str]:
         """A question about the argument itself (its thesis, concessions…): the passages holding those
@@ -210,7 +318,7 @@ class DebateService:
         roles = role_query(message)
         if not roles:
             return []
-        index = self.retriever.index(record.slug, record)
+        index = self._retriever.index(record.slug, record)
         scores = {p.id: self._sentence_scores(vector, p) for p in index.passages}
         return role_passage_ids(self._map_of(record), roles, index.passages, scores)
 
@@ -221,7 +329,7 @@ class DebateService:
         return cached
 
     # --- scaffolded -------------------------------------------------------------------------------
-    def _scaffolded(self, turn: Turn) -> Iterator[ReplyEvent]:
+    def _scaffolded(self, turn: TurnInput) -> Iterator[ReplyEvent]:
         spec = prompts.mode_spec(turn.mode)
         reply, steps = self._quoted(turn, "scaffolded")
         backbone = reply.text
@@ -233,7 +341,7 @@ class DebateService:
             yield ReplyEvent("text", "\n\n" + closing.text)
         yield from _done(reply, turn.started)
 
-    def _quoted(self, turn: Turn, strategy: str) -> tuple[Reply, list[Step]]:
+    def _quoted(self, turn: TurnInput, strategy: str) -> tuple[Reply, list[Step]]:
         """A reply whose text is the backbone: the planned moves, each quoting the text verbatim."""
         reply = Reply(text="", mode=turn.mode, strategy=strategy, doc=turn.record.slug, passages=turn.passages)
         reply.timings.retrieval_s = turn.retrieval_s
@@ -243,26 +351,27 @@ class DebateService:
         reply.timings.first_text_s = time.perf_counter() - turn.started
         return reply, steps
 
-    def _plan(self, turn: Turn, reply: Reply) -> list[Step]:
+    def _plan(self, turn: TurnInput, reply: Reply) -> list[Step]:
         """Read the message against the map, then choose the moves; the reading goes into the reply."""
         amap = self._map_of(turn.record)
         index = self._node_index(amap, turn.record)
         source = self.source(turn.record)
-        all_passages = self.retriever.index(turn.record.slug, turn.record).passages
-        reading = read_message(turn.message, turn.history, index, turn.vector, source, all_passages, self._embed)
+        all_passages = self._retriever.index(turn.record.slug, turn.record).passages
+        tuning, embed = self.retrieval, self._embed
+        reading = read_message(turn.message, turn.history, index, turn.vector, source, all_passages, embed, tuning)
         if turn.stance is not None:  # a side the caller knows ("I disagree with you" from a student for the thesis)
             reading.user_stance = turn.stance
         reply.intent, reply.user_stance, reply.target = reading.intent, reading.user_stance, list(reading.target)
         reply.user_quotes = [q.to_json() for q in reading.user_quotes]
 
-        weight = QUESTION_LEXICAL_WEIGHT if reading.intent == "question" else LEXICAL_WEIGHT
+        weight = tuning.question_lexical_weight if reading.intent == "question" else tuning.node_lexical_weight
         similarities = index.similarities(turn.vector, turn.message, weight)
         rank = {p.id: i for i, p in enumerate(turn.passages)}  # the hybrid retrieval's fused order
 
         def similarity(node: Node) -> float:
             """Closeness to the message, leaning on retrieval (BM25 and dense evidence fused) by passage rank."""
             place = rank.get(node.passage_id or "")
-            bonus = RETRIEVAL_BONUS / (1 + place) if place is not None else 0.0
+            bonus = tuning.node_retrieval_bonus / (1 + place) if place is not None else 0.0
             return similarities.get(node.id, 0.0) + bonus
 
         if not reading.misrepresents:  # the nodes engaged, by similarity and the hybrid retrieval together
@@ -285,7 +394,7 @@ class DebateService:
         reply.moves = [s.move for s in steps if s.move not in ("language", "refuse")]
         return steps
 
-    def _render(self, turn: Turn, steps: list[Step], reply: Reply) -> str:
+    def _render(self, turn: TurnInput, steps: list[Step], reply: Reply) -> str:
         """Each step becomes a line: its frame, the verbatim quote with its marker, and its question."""
         lines: list[str] = []
         source = self.source(turn.record)
@@ -306,7 +415,7 @@ class DebateService:
             reply.sentences.append(Sentence(lines[-1], "frame"))
         return "\n\n".join(lines)
 
-    def _quote_node(self, turn: Turn, step: Step, reply: Reply) -> str:
+    def _quote_node(self, turn: TurnInput, step: Step, reply: Reply) -> str:
         """`“sentence” [P3]` for a map node, verified against the source; the node's passage is supplied."""
         node = step.node
         assert node is not None
@@ -322,18 +431,18 @@ class DebateService:
         reply.citations.append(Citation(passage.label, passage.id, node.start, node.end))
         return f"“{node.text}” [{passage.label}]"
 
-    def _passage_of(self, turn: Turn, node: Node) -> Passage | None:
+    def _passage_of(self, turn: TurnInput, node: Node) -> Passage | None:
         supplied = next((p for p in turn.passages if p.id == node.passage_id), None)
         if supplied is not None:
             return supplied
-        index = self.retriever.index(turn.record.slug, turn.record)
+        index = self._retriever.index(turn.record.slug, turn.record)
         if node.passage_id not in index.position:
             return None
         passage = index.passage(node.passage_id)
         turn.passages.append(passage)  # supplied, so its marker stays valid
         return passage
 
-    def _used_nodes(self, turn: Turn, amap: ArgumentMap, source: NormalisedText) -> set[str]:
+    def _used_nodes(self, turn: TurnInput, amap: ArgumentMap, source: NormalisedText) -> set[str]:
         """Map nodes already quoted by the bot in this debate (so they are not quoted again)."""
         used: set[str] = set()
         for h in turn.history:
@@ -353,19 +462,19 @@ class DebateService:
         if cached is not None:
             return cached
         by_span: dict[tuple[int, int], np.ndarray] = {}
-        for passage in self.retriever.index(record.slug, record).passages:
-            vectors = self.retriever.sentence_vectors(passage)
+        for passage in self._retriever.index(record.slug, record).passages:
+            vectors = self._retriever.sentence_vectors(passage)
             by_span.update(zip(passage.sentences, vectors, strict=False))
         nodes = NodeIndex(amap, np.zeros((0, 0), dtype=np.float32))
         missing = [n.text for n in nodes.nodes if (n.start, n.end) not in by_span]
-        extra = iter(self.embedder.encode(missing)) if missing else iter(())
+        extra = iter(self._embedder.encode(missing)) if missing else iter(())
         rows = [by_span[(n.start, n.end)] if (n.start, n.end) in by_span else next(extra) for n in nodes.nodes]
         if rows:
             nodes.vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
         self._node_indexes[record.version] = nodes
         return nodes
 
-    def _closing(self, turn: Turn, spec: prompts.ModeSpec, steps: list[Step], reply: Reply) -> Sentence | None:
+    def _closing(self, turn: TurnInput, spec: prompts.ModeSpec, steps: list[Step], reply: Reply) -> Sentence | None:
         """The last question: the model's, when it is well-formed and about the targeted node; else the plan's."""
         planned = steps[-1].question if _is_closing(steps) else ""
         asked = any(s.question for s in steps)
@@ -400,7 +509,7 @@ class DebateService:
         reply.model_text = text
         return text
 
-    def _label_own_sentence(self, text: str, turn: Turn, reply: Reply) -> Sentence:
+    def _label_own_sentence(self, text: str, turn: TurnInput, reply: Reply) -> Sentence:
         checked = verify_citations(text, turn.passages, self.source(turn.record), self._similarity)
         reply.citations.extend(checked.citations)
         reply.quotes.extend(checked.quotes)
@@ -408,7 +517,7 @@ class DebateService:
         return sentence
 
     # --- free -------------------------------------------------------------------------------------
-    def _free(self, turn: Turn) -> Iterator[ReplyEvent]:
+    def _free(self, turn: TurnInput) -> Iterator[ReplyEvent]:
         spec = prompts.mode_spec(turn.mode)
         reply = Reply(text="", mode=turn.mode, strategy="free", doc=turn.record.slug, passages=turn.passages)
         reply.timings.retrieval_s = turn.retrieval_s
@@ -448,7 +557,7 @@ class DebateService:
         reply.sentences, reply.removed_markers = checked.sentences, checked.removed_markers
         yield from _done(reply, turn.started)
 
-    def _plan_for_model(self, turn: Turn, reply: Reply) -> dict[str, Any]:
+    def _plan_for_model(self, turn: TurnInput, reply: Reply) -> dict[str, Any]:
         """The same reading and moves as the scaffold, for a capable model to write from."""
         steps = self._plan(turn, reply)
         shown = []
@@ -460,7 +569,7 @@ class DebateService:
                               "voice": node.voice})  # fmt: skip
         return {"intent": reply.intent, "stance": reply.user_stance, "moves": reply.moves, "steps": shown}
 
-    def _attribute_quotes(self, turn: Turn, reply: Reply) -> None:
+    def _attribute_quotes(self, turn: TurnInput, reply: Reply) -> None:
         """Free replies: each verified quote gets its node's role and voice; a reported view presented
         as the essay's own position is named in a notice."""
         amap = self._map_of(turn.record)
@@ -474,7 +583,7 @@ class DebateService:
             if node.voice == "reported" and quote.attributed == "author":
                 reply.notice = (reply.notice + " " if reply.notice else "") + prompts.messages()["misattributed"]
 
-    def _fallback(self, turn: Turn, spec: prompts.ModeSpec) -> Reply:
+    def _fallback(self, turn: TurnInput, spec: prompts.ModeSpec) -> Reply:
         """The model gave nothing usable: quote the text and ask the mode's question instead."""
         reply, steps = self._quoted(turn, "free")
         question = Sentence(steps[-1].question, "frame") if _is_closing(steps) else _bank_question(spec, turn.message)
@@ -483,39 +592,89 @@ class DebateService:
         return reply
 
     # --- model calls ------------------------------------------------------------------------------
-    def _stream_model(self, messages: list[BaseMessage], reply: Reply, started: float, **kwargs: Any) -> Iterator[str]:
+    def complete(self, messages: list[BaseMessage], **kwargs: Any) -> Completion:
+        """The model's whole answer to `messages`, with its token counts and first-token time: the one route
+        to the model outside a turn (failures become BackendError, explained as in a reply's notice)."""
+        completion = Completion()
+        completion.text = "".join(self._model_deltas(messages, completion, **kwargs))
+        return completion
+
+    def _model_deltas(self, messages: list[BaseMessage], usage: Completion, **kwargs: Any) -> Iterator[str]:
         """Stream model text, recording first-token time and token counts; failures become BackendError."""
         t0 = time.perf_counter()
         total = None
         try:
             for chunk in self.chat_model.stream(messages, **kwargs):
                 total = chunk if total is None else total + chunk
-                if chunk.content and reply.timings.ttft_s is None:
-                    reply.timings.ttft_s = time.perf_counter() - t0
-                    if not reply.timings.first_text_s:
-                        reply.timings.first_text_s = time.perf_counter() - started
+                if chunk.content and usage.ttft_s is None:
+                    usage.ttft_s = time.perf_counter() - t0
                 if chunk.content:
                     yield str(chunk.content)
         except Exception as exc:
-            raise explain_failure(exc, self.settings.llm) from exc
-        usage = getattr(total, "usage_metadata", None) or {}
-        reply.prompt_tokens += int(usage.get("input_tokens", 0))
-        reply.completion_tokens += int(usage.get("output_tokens", 0))
+            raise explain_failure(exc, self._settings.llm) from exc
+        found = getattr(total, "usage_metadata", None) or {}
+        usage.prompt_tokens += int(found.get("input_tokens", 0))
+        usage.completion_tokens += int(found.get("output_tokens", 0))
+
+    def _stream_model(self, messages: list[BaseMessage], reply: Reply, started: float, **kwargs: Any) -> Iterator[str]:
+        """Stream model text into a reply: its first-token and first-text times and its token counts."""
+        usage = Completion()
+        for delta in self._model_deltas(messages, usage, **kwargs):
+            if reply.timings.ttft_s is None:
+                reply.timings.ttft_s = usage.ttft_s
+                if not reply.timings.first_text_s:
+                    reply.timings.first_text_s = time.perf_counter() - started
+            yield delta
+        reply.prompt_tokens += usage.prompt_tokens
+        reply.completion_tokens += usage.completion_tokens
 
     def _generate(self, messages: list[BaseMessage], reply: Reply, **kwargs: Any) -> str:
         return "".join(self._stream_model(messages, reply, time.perf_counter(), **kwargs)).strip()
 
+    # --- embeddings and retrieval -----------------------------------------------------------------
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Normalised document vectors of `texts`, one row each."""
+        return np.asarray(self._embedder.encode(texts))
+
+    def query_vector(self, message: str, history: list[str] | None = None) -> np.ndarray:
+        """The retrieval query vector of a message, leaning towards the recent user turns in `history`."""
+        return self._retriever.query_vector(message, history)
+
+    def retrieve(
+        self,
+        message: str,
+        doc: str | None = None,
+        history: list[str] | None = None,
+        k: int | None = None,
+        vector: np.ndarray | None = None,
+    ) -> list[Passage]:
+        """The passages hybrid retrieval supplies for a message (k from the retrieval settings by default)."""
+        return self._retriever.retrieve(message, doc or self.default_doc, history, k=k, vector=vector)
+
+    def sentence_vectors(self, passage: Passage) -> np.ndarray:
+        """Embeddings of a passage's sentences, one row each, computed once and cached."""
+        return self._retriever.sentence_vectors(passage)
+
+    @property
+    def retrieval(self) -> RetrievalSettings:
+        """The retrieval settings in use; assignable (the eval sweep tries others, then restores them)."""
+        return self._retriever.config
+
+    @retrieval.setter
+    def retrieval(self, config: RetrievalSettings) -> None:
+        self._retriever.config = config
+
     # --- similarity -------------------------------------------------------------------------------
     def _sentence_scores(self, vector: np.ndarray, passage: Passage) -> list[tuple[tuple[int, int], float]]:
-        sims = self.retriever.sentence_vectors(passage) @ vector
+        sims = self._retriever.sentence_vectors(passage) @ vector
         return list(zip(passage.sentences or ((passage.start, passage.end),), map(float, sims), strict=False))
 
     def _similarity(self, text: str, passage: Passage) -> tuple[tuple[int, int], float]:
-        return self.retriever.best_sentence(self._embed(text), passage)
+        return self._retriever.best_sentence(self._embed(text), passage)
 
     @lru_cache(maxsize=512)  # noqa: B019 - one service per process; the cache is the point
     def _embed(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.embed_query(text))
+        return np.asarray(self._embedder.embed_query(text))
 
 
 def _without_instructions(amap: ArgumentMap, record: DocumentRecord) -> ArgumentMap:
@@ -576,4 +735,4 @@ def _done(reply: Reply, started: float) -> Iterator[ReplyEvent]:
     yield ReplyEvent("reply", reply=reply)
 
 
-__all__ = ["DebateService", "ReplyEvent", "find_quotations"]
+__all__ = ["Completion", "DebateService", "DebateSettings", "DocumentIndex", "ReplyEvent", "TurnInput"]

@@ -18,7 +18,6 @@ from typing import Any
 import gradio as gr
 
 from app.classroom.service import ClassroomService
-from app.classroom.settings import classroom_settings
 from app.debate.prompts import DEFAULT_MODE
 from app.debate.service import DebateService
 from app.settings import Settings
@@ -33,7 +32,7 @@ from app.web.sessions import SessionStore, shared_browser_secret
 from app.web.teacher_desk import TeacherDesk
 from app.web.teacher_tab import build_teacher_tab, wire_teacher
 from app.web.upload import browser_size_limit
-from app.wiring import open_state_store
+from app.wiring import make_classroom, open_state_store
 
 CACHE_CLEANUP = (3600, 86400)  # Gradio's delete_cache: every hour, files older than a day
 FOCUS_INPUT = "() => { document.querySelector('#cp-input textarea')?.focus(); }"
@@ -81,17 +80,14 @@ def use_data_dir_cache(settings: Settings) -> Path:
     return folder
 
 
-def create_app(
-    service: DebateService, settings: Settings | None = None, classroom: ClassroomService | None = None
-) -> gr.Blocks:
+def create_app(service: DebateService, settings: Settings, classroom: ClassroomService | None = None) -> gr.Blocks:
     """The whole page over one debate service; serve with `demo.queue(...).launch(**launch_options(...))`.
 
     `classroom` defaults to a ClassroomService over the same service and the same state database."""
-    settings = settings or service.settings
     use_data_dir_cache(settings)
     state = open_state_store(settings)
     room = DebateRoom(service, SessionStore(settings.data_dir / "sessions", state))
-    classroom = classroom or ClassroomService(service, classroom_settings(settings), settings.data_dir, state=state)
+    classroom = classroom or make_classroom(settings, service, state)
     trusted = trusted_networks(settings.trusted_proxies)
     practice, teaching = PracticeDesk(classroom, room), TeacherDesk(classroom, room, trusted_proxies=trusted)
     with gr.Blocks(title="Counterpoint", analytics_enabled=False, delete_cache=CACHE_CLEANUP) as demo:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from app.debate.models import Reply
 from argument.model import ArgumentMap, Node
 
 SHORT = 150  # characters of a node's text shown on its card; the full sentence is in its title
@@ -84,7 +85,7 @@ def used_nodes(amap: ArgumentMap, turns: Iterable[Any], doc: str) -> set[str]:
 
 def debate_argument(service: Any, debate: Any) -> str:
     """The view for a debate: the map of its document, the nodes its replies used marked."""
-    if service.store.document(debate.doc) is None:
+    if service.document(debate.doc) is None:
         return empty_argument("No essay to map yet: ingest or upload one.")
     try:
         amap = service.argument_map(debate.doc)
@@ -95,15 +96,9 @@ def debate_argument(service: Any, debate: Any) -> str:
     return render_argument(amap, used_nodes(amap, debate.turns, debate.doc))
 
 
-def _spans(reply: dict[str, Any]) -> list[tuple[int, int]]:
-    spans = [(c["start"], c["end"]) for c in reply.get("citations", []) if _offsets(c)]
-    quotes = reply.get("quotes") or {}
-    verified = quotes.get("verified", []) if isinstance(quotes, dict) else [q for q in quotes if q.get("verified")]
-    return spans + [(q["start"], q["end"]) for q in verified if _offsets(q)]
-
-
-def _offsets(item: Any) -> bool:
-    return isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int)
+def _spans(reply: Reply) -> list[tuple[int, int]]:
+    spans = [(c.start, c.end) for c in reply.citations]
+    return spans + [(q.start, q.end) for q in reply.verified_quotes if q.start is not None and q.end is not None]
 
 
 def _fresh(nodes: list[Node], shown: set[str]) -> list[Node]:

@@ -81,7 +81,7 @@ class PracticeDesk:
     def screen(self, attempt: Attempt, message: str = "", level: Level = "ok") -> RoundView:
         """The whole round panel for an attempt, as stored."""
         round_ = attempt.round
-        record = self.room.service.store.document(round_.doc)
+        record = self.room.service.document(round_.doc)
         passages = self.room.passages(record) if record else []
         finished = round_.status == "finished"
         card = self.classroom.scorecard(attempt.token) if finished else None
@@ -117,7 +117,7 @@ class PracticeDesk:
 
     def _exports(self, attempt: Attempt) -> tuple[Path, Path]:
         """The finished round as Markdown and JSON files (in a folder named for a hash, never the token)."""
-        folder = exports_folder(self.room.service.settings.data_dir, f"round-{_digest(attempt.token)}")
+        folder = exports_folder(self.room.service.data_dir, f"round-{_digest(attempt.token)}")
         name = f"counterpoint-round-{_slug(attempt.student_name)}"
         md, js = folder / f"{name}.md", folder / f"{name}.json"
         md.write_text(clean_text(self.classroom.export_markdown(attempt.token)), encoding="utf-8")

@@ -21,10 +21,9 @@ from app.web.sessions import Debate, DebateSummary, SessionStore
 from app.web.status import Level, note_html, status_html
 from app.web.text import ui_text
 from app.web.turns import TurnUpdate, friendly_error, run_turn, stopped_checks, too_long
-from app.web.upload import ingest_paste, ingest_upload, originals_dir
+from app.web.upload import ingest_paste, ingest_upload
 from argument.model import ArgumentMap
 from ingest.models import Passage
-from ingest.originals import original_path
 from ingest.store import DocumentRecord
 
 MODE_NAMES = {
@@ -107,11 +106,11 @@ class DebateRoom:
 
     def passages(self, record: DocumentRecord) -> list[Passage]:
         """The version's passages, from the retriever's per-version cache (no second copy here)."""
-        return self.service.retriever.index(record.slug, record).passages
+        return self.service.document_index(record.slug, record).passages
 
     def usable_doc(self, doc: str | None) -> str:
         """`doc` if it is in the index, else the default essay, else any document."""
-        if isinstance(doc, str) and doc and self.service.store.document(doc) is not None:
+        if isinstance(doc, str) and doc and self.service.document(doc) is not None:
             return doc
         docs = [r.slug for r in self.service.documents()]
         default = self.service.default_doc
@@ -120,7 +119,7 @@ class DebateRoom:
     # --- views -------------------------------------------------------------------------------------
     def screen(self, debate: Debate, message: str = "", level: Level = "ok") -> View:
         """The whole page for a debate."""
-        record = self.service.store.document(debate.doc)
+        record = self.service.document(debate.doc)
         spans = source.cited_spans(debate.turns, debate.doc)
         passages = self.passages(record) if record else []
         amap = self.argument_map(debate.doc) if record else None
@@ -163,22 +162,22 @@ class DebateRoom:
     def original(self, record: DocumentRecord | None) -> Path | None:
         """The document's original file (an upload, or a CLI ingest that kept it), copied where the page can
         serve it from (the exports folder); None when there is none."""
-        kept = original_path(originals_dir(self.service.settings), record.slug, record.original) if record else None
+        kept = self.service.original_file(record) if record else None
         if kept is None or record is None:
             return None
-        served = export.exports_folder(self.service.settings.data_dir, f"original-{record.slug}") / kept.name
+        served = export.exports_folder(self.service.data_dir, f"original-{record.slug}") / kept.name
         if not served.is_file():
             shutil.copyfile(kept, served)
         return served
 
     def status(self, debate: Debate, message: str = "", level: Level = "ok") -> str:
-        record = self.service.store.document(debate.doc)
+        record = self.service.document(debate.doc)
         title = self.doc_title(record) if record else debate.doc
         return status_html(self.service.backend_description(), title, message, level)
 
     def _export(self, debate: Debate) -> Path:
         markdown = export.debate_markdown(debate, self.titles(), self.service.backend_description())
-        return export.write_export(debate, markdown, self.service.settings.data_dir)
+        return export.write_export(debate, markdown, self.service.data_dir)
 
     # --- session lifecycle -------------------------------------------------------------------------
     def debate(self, session_id: object, doc: str | None = None, mode: str | None = None) -> Debate:
@@ -280,7 +279,7 @@ class DebateRoom:
         if not isinstance(message, str) or not message.strip():  # nothing, or not text (a script calling)
             yield View()
             return
-        refusal = too_long(message, self.service.settings.max_message_chars)
+        refusal = too_long(message, self.service.max_message_chars)
         if refusal:  # refused whole, before anything runs: the message stays in the box to be shortened
             yield View(composer_note=note_html(refusal, "error"))
             return
@@ -357,7 +356,7 @@ class DebateRoom:
 
     def _uploaded(self, debate: Debate, record: DocumentRecord, mode: str) -> View:
         target = self.debate(debate.id, record.slug, mode)
-        count = f"{record.passages} passage{'s' * (record.passages != 1)}"
+        count = f"{record.passage_count} passage{'s' * (record.passage_count != 1)}"
         done = ui_text("upload_done", title=self.doc_title(record), passages=count)
         return replace(self.screen(target, done), upload_note=note_html(done, "ok"))
 
@@ -391,7 +390,8 @@ class DebateRoom:
                 raise APIError(update.error)
             item: dict[str, Any] = {"session_id": debate.id, "text": update.partial, "done": update.done}
             if update.done and update.turn is not None:
-                item.update(reply=update.turn.reply, notice=update.turn.notice)
+                reply = update.turn.reply
+                item.update(reply=reply.to_json() if reply is not None else None, notice=update.turn.notice)
             yield item
 
     def _api_arguments(self, message: object, mode: object, doc: object, session_id: object) -> tuple[str, ...]:
@@ -405,14 +405,14 @@ class DebateRoom:
             mode = normalise_mode(str(mode or DEFAULT_MODE))
         except CounterpointError as exc:
             raise APIError(str(exc)) from exc
-        if doc and self.service.store.document(str(doc)) is None:
+        if doc and self.service.document(str(doc)) is None:
             known = ", ".join(f"'{r.slug}'" for r in self.service.documents()) or "none (ingest one first)"
             raise APIError(f"no document '{clean_text(str(doc))[:80]}' in the index; available: {known}")
         return str(message), mode, str(doc or ""), str(session_id or "")
 
     def api_documents(self) -> list[dict[str, Any]]:
         return [
-            {"slug": r.slug, "title": r.title, "passages": r.passages, "sections": r.sections}
+            {"slug": r.slug, "title": r.title, "passages": r.passage_count, "sections": r.sections}
             for r in self.service.documents()
         ]
 

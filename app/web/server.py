@@ -28,13 +28,11 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 def ensure_default_essay(service: DebateService) -> bool:
     """Ingest the default essay if the index lacks it; returns whether it did."""
-    if service.store.document(service.default_doc) is not None:
+    if service.document(service.default_doc) is not None:
         return False
-    from ingest.pipeline import ingest_documents, load_all
+    from ingest.pipeline import load_all
 
-    settings = service.settings
-    docs = load_all([settings.default_essay], max_bytes=settings.max_upload_bytes)
-    ingest_documents(docs, service.store, service.embedder, settings.chunking)
+    service.ingest(load_all([service.default_essay], max_bytes=service.max_upload_bytes))
     return True
 
 
@@ -53,9 +51,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
 def teacher_status(settings: Settings) -> str:
     """Whether the Teacher tab is on (the password itself is never printed)."""
-    from app.classroom.settings import classroom_settings
-
-    password = classroom_settings(settings).teacher_password
+    password = settings.classroom.teacher_password
     if password and password.get_secret_value():
         return "on (locked by COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD)"
     return "off (set COUNTERPOINT_CLASSROOM__TEACHER_PASSWORD to turn it on)"

@@ -214,7 +214,7 @@ class TeacherDesk:
 
     def _downloads(self, held: TeacherSession, code: str) -> tuple[Path, Path]:
         """The assignment as CSV and JSON, written to this teacher session's own temporary folder."""
-        data_dir = self.room.service.settings.data_dir
+        data_dir = self.room.service.data_dir
         held.folder = exports_folder(data_dir, held.folder.name if held.folder else f"teacher-{secrets.token_hex(16)}")
         csv_path = held.folder / f"counterpoint-{code}-attempts.csv"
         json_path = held.folder / f"counterpoint-{code}.json"

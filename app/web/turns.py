@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from app.debate.citations import find_quotations, verify_quote
 from app.debate.errors import CounterpointError
+from app.debate.models import Quote, Reply
 from app.debate.service import DebateService
 from app.debate.textmatch import NormalisedText
 from app.text_safety import clean_strings, clean_text
@@ -79,7 +79,7 @@ def run_turn(
         message, history = debate.turns[-1].user, debate.history(-1)
     else:
         history = debate.history()
-    kept = stored_message(message, service.settings.max_message_chars)
+    kept = stored_message(message, service.max_message_chars)
     try:
         pending = sessions.begin(debate, kept, mode, doc, replaces_last=retry)
     except CounterpointError as exc:
@@ -105,7 +105,7 @@ def run_turn(
     except GeneratorExit:
         sessions.abandon(debate, pending)  # the page went away mid-turn; Stop may already have recorded it
         raise
-    reply = clean_strings(final.to_json())
+    reply = Reply.from_json(clean_strings(final.to_json()))  # what is stored: no control or bidi characters
     turn = Turn(user=kept, mode=final.mode, doc=final.doc or doc, text=clean_text(final.text), reply=reply)
     try:
         recorded = sessions.commit(debate, pending, turn)
@@ -125,21 +125,20 @@ def too_long(message: str, limit: int) -> str:
     return ui_text("message_too_long", length=length, limit=limit, over=length - limit)
 
 
-def stopped_checks(text: str, source: str, passages: list[Passage], amap: ArgumentMap | None) -> dict[str, Any]:
+def stopped_checks(text: str, source: str, passages: list[Passage], amap: ArgumentMap | None) -> Reply:
     """The checks a stopped reply did not get, run on what had streamed: each quotation looked up verbatim in
-    the essay (with its role and voice in the map), and the passages its chips name (for the evidence panel)."""
+    the essay (with its role and voice in the map), and the passages its chips name (for the evidence panel).
+    A reply of the streamed text with those quotes and passages and no citations (nothing was attributed)."""
     normalised = NormalisedText(source)
     quotes = [verify_quote(text[a:b], normalised, passages) for a, b in find_quotations(text)]
-    verified = [_with_role(asdict(q), amap) for q in quotes if q.verified]
+    quotes = [_with_role(q, amap) if q.verified else q for q in quotes]
     by_label = {p.label: p for p in passages}
     named = [by_label[m] for m in dict.fromkeys(MARKER.findall(text)) if m in by_label]
-    return {
-        "quotes": {"verified": verified, "flagged": [asdict(q) for q in quotes if not q.verified]},
-        "citations": [],
-        "passages": [p.to_json() for p in named],
-    }
+    return Reply(text=text, mode="", strategy="", quotes=quotes, passages=named)
 
 
-def _with_role(quote: dict[str, Any], amap: ArgumentMap | None) -> dict[str, Any]:
-    node = amap.at(quote["start"], quote["end"]) if amap is not None else None
-    return {**quote, "role": node.role, "voice": node.voice} if node is not None else quote
+def _with_role(quote: Quote, amap: ArgumentMap | None) -> Quote:
+    if amap is None or quote.start is None or quote.end is None:
+        return quote
+    node = amap.at(quote.start, quote.end)
+    return replace(quote, role=node.role, voice=node.voice) if node is not None else quote

@@ -10,14 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from app.debate.errors import CounterpointError
 from app.debate.service import DebateService
 from app.web.text import ui_text
 from ingest.loaders import SUPPORTED_SUFFIXES, document_from_bytes
 from ingest.models import Document
-from ingest.pipeline import ingest_documents
 from ingest.store import DocumentRecord
 
 Progress = Callable[[str, int, int], None]
@@ -48,7 +46,7 @@ def read_upload(path: Path, max_bytes: int, name: str | None = None) -> Document
 
 def ingest_upload(service: DebateService, path: Path, progress: Progress | None = None) -> DocumentRecord:
     """Ingest the upload into the service's store (the file itself kept for download); returns the record."""
-    return _ingest(service, read_upload(path, service.settings.max_upload_bytes), progress)
+    return _ingest(service, read_upload(path, service.max_upload_bytes), progress)
 
 
 def read_paste(text: str, title: str, max_bytes: int) -> Document:
@@ -67,17 +65,8 @@ def read_paste(text: str, title: str, max_bytes: int) -> Document:
 
 def ingest_paste(service: DebateService, text: str, title: str, progress: Progress | None = None) -> DocumentRecord:
     """Ingest pasted text like an uploaded .txt file; returns the published record."""
-    return _ingest(service, read_paste(text, title, service.settings.max_upload_bytes), progress)
+    return _ingest(service, read_paste(text, title, service.max_upload_bytes), progress)
 
 
 def _ingest(service: DebateService, doc: Document, progress: Progress | None) -> DocumentRecord:
-    settings = service.settings
-    report = ingest_documents(
-        [doc], service.store, service.embedder, settings.chunking, progress=progress, originals=originals_dir(settings)
-    )
-    return report.records[0]
-
-
-def originals_dir(settings: Any) -> Path:
-    """Where uploaded files are kept as given (for download)."""
-    return Path(settings.data_dir) / "originals"
+    return service.ingest([doc], progress, keep_originals=True).records[0]

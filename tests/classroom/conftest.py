@@ -64,7 +64,7 @@ def make_debate_service(essay_index, embedder, shared_retriever):
         llm = settings.llm.model_copy(update={"backend": "fake", "strategy": strategy})
         model = chat_model if chat_model is not None else RecordingFake(responses=[PIECE])
         service = DebateService(settings.model_copy(update={"llm": llm}), store, embedder, chat_model=model)
-        service.retriever = shared_retriever
+        service._retriever = shared_retriever  # one sentence-vector cache for the session
         return service
 
     return build

@@ -11,8 +11,8 @@ from app.debate.textmatch import NormalisedText
 @pytest.fixture
 def checker(make_debate):
     service = make_debate(chat_model=None)
-    record = service.store.document(service.default_doc)
-    passages = service.retriever.index(record.slug).passages
+    record = service.document(service.default_doc)
+    passages = service.document_index(record.slug).passages
     return service, NormalisedText(record.text), passages
 
 

@@ -59,7 +59,7 @@ def test_endpoint_dying_mid_stream_keeps_what_arrived_and_says_so(settings, inge
 def test_endpoint_timeout_is_explained_and_the_text_still_answers(settings, ingested, embedder) -> None:
     with StubOpenAI(STUB_REPLY, first_token_delay_s=4) as stub:
         service = _service(settings, ingested, embedder, stub.base_url)
-        service.settings.llm.timeout_s = 1
+        service._settings.llm.timeout_s = 1  # the model is made on the first turn, with this timeout
         reply = service.reply("Cheap AI tools will democratise cinema.")
     assert "did not answer within 1s" in reply.notice
     assert reply.citations and reply.quotes  # a scaffolded answer quoted from the essay

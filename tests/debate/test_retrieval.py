@@ -78,7 +78,7 @@ def echoes(ingested, embedder, settings) -> str:
     paragraphs = [copies[0], OTHER_TOPICS[0], copies[1], OTHER_TOPICS[1], copies[2], *OTHER_TOPICS[2:]]
     doc = document_from_bytes("\n\n".join(["Echoes", *paragraphs]).encode(), name="echoes.txt")
     [record] = ingest_documents([doc], ingested, embedder, settings.chunking).records
-    assert record.passages == len(paragraphs)  # each paragraph its own passage: the copies all reach retrieval
+    assert record.passage_count == len(paragraphs)  # each paragraph its own passage: the copies all reach retrieval
     return record.slug
 
 

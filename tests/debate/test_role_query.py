@@ -64,9 +64,9 @@ def service(make_debate):
 
 
 def _selected(service, message: str):
-    record = service.store.document(service.default_doc)
-    index = service.retriever.index(record.slug, record)
-    vector = service.retriever.query_vector(message)
+    record = service.document(service.default_doc)
+    index = service.document_index(record.slug, record)
+    vector = service.query_vector(message)
     scores = {p.id: service._sentence_scores(vector, p) for p in index.passages}
     roles = role_query(message)
     assert roles

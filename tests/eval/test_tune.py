@@ -18,14 +18,14 @@ from tests.eval.conftest import FIVE_CASES, write_dataset
 def test_tune_scores_each_setting_and_restores_the_config(tmp_path: Path, settings: Settings, ingested) -> None:
     dataset = write_dataset(tmp_path / "set", FIVE_CASES[:2])
     service = make_service(settings)
-    before = service.retriever.config
+    before = service.retrieval
     grid = GRID[:2]
     rows = tune(service, load_dataset(dataset), ks=(2, 4), budget=800, grid=grid)
     assert [(r.name, r.k) for r in rows] == [(grid[0][0], 2), (grid[1][0], 2), (grid[0][0], 4), (grid[1][0], 4)]
     assert all(r.cases == 2 for r in rows)
     assert all(0.0 <= (r.scores["recall_at_k"] or 0.0) <= 1.0 for r in rows)
     assert rows[1].scores["recall_at_k"] == 1.0  # "$300M" is an exact term: bm25 finds it
-    assert service.retriever.config == before
+    assert service.retrieval == before
     table = format_rows(rows, before)
     assert table.count("\n| ") == 1 + len(rows)  # header + rows
     assert all(name in table for name in TUNE_METRICS)

@@ -54,14 +54,14 @@ def test_killed_ingest_leaves_a_consistent_index(tmp_path: Path, settings, embed
     after = store.document("long")
     visible = store.passages_of("long")
     assert after is not None and after.version == before.version  # the old version is still the published one
-    assert len(visible) == before.passages and all(p.text.startswith("First") for p in visible)
+    assert len(visible) == before.passage_count and all(p.text.startswith("First") for p in visible)
 
     result = CliRunner().invoke(main, ["ingest", "--quiet", str(doc)])  # a re-run completes and cleans up
     assert result.exit_code == 0, result.output
     store = open_store(settings, embedder)
     final = store.document("long")
     assert final is not None and final.version != before.version
-    assert store.passages.count() == final.passages
+    assert store.passages.count() == final.passage_count
     assert all(p.text.startswith("Second") for p in store.passages_of("long"))
 
 

@@ -55,7 +55,7 @@ def test_changed_document_replaces_passages(ingested, embedder, settings, essay)
     stored = ingested.passages_of(essay.slug)
     assert any("phantom tale" in p.text for p in stored)
     assert not any("ghost story" in p.text for p in stored)
-    assert ingested.passages.count() == record.passages  # old version's rows are gone
+    assert ingested.passages.count() == record.passage_count  # old version's rows are gone
 
 
 def test_interrupted_replacement_leaves_old_version_intact(ingested, embedder, settings, essay) -> None:
@@ -72,7 +72,7 @@ def test_interrupted_replacement_leaves_old_version_intact(ingested, embedder, s
     ingested.publish = original_publish
     assert [(p.id, p.text) for p in ingested.passages_of(essay.slug)] == before  # no mix of old and new
     record, changed = ingest_document(edited, ingested, embedder, settings.chunking)
-    assert changed and ingested.passages.count() == record.passages  # leftovers cleaned up
+    assert changed and ingested.passages.count() == record.passage_count  # leftovers cleaned up
 
 
 def test_documents_live_side_by_side_and_reset(ingested, embedder, settings, essay) -> None:

@@ -121,14 +121,14 @@ def serve(service: DebateService, monkeypatch: pytest.MonkeyPatch, settings: Set
 
 @pytest.fixture
 def default_server(served_service: DebateService, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
-    served = serve(served_service, monkeypatch, served_service.settings)
+    served = serve(served_service, monkeypatch, class_settings(served_service.data_dir))
     yield served
     served.demo.close()
 
 
 @pytest.fixture
 def proxied_server(served_service: DebateService, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
-    settings = served_service.settings.model_copy(update={"trusted_proxies": ["127.0.0.1"]})
+    settings = class_settings(served_service.data_dir).model_copy(update={"trusted_proxies": ["127.0.0.1"]})
     served = serve(served_service, monkeypatch, settings)
     yield served
     served.demo.close()
@@ -161,7 +161,7 @@ def test_behind_a_listed_proxy_the_forwarded_address_is_used(proxied_server: Ser
 # --- over HTTP: the site login (COUNTERPOINT_AUTH) ---------------------------------------------------------
 @pytest.fixture
 def login_server(served_service: DebateService) -> Iterator[str]:
-    settings = served_service.settings.model_copy(update={"auth": "class:room42"})
+    settings = class_settings(served_service.data_dir).model_copy(update={"auth": "class:room42"})
     demo, url = serve_app(served_service, settings, classroom=make_classroom(served_service, settings), concurrency=2)
     yield url
     demo.close()

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from app.classroom.service import ClassroomService
-from app.classroom.settings import ClassroomSettings, classroom_settings
+from app.classroom.settings import ClassroomSettings
 from app.debate.service import DebateService
 from app.settings import Settings
 from tests.fakes import fake_settings
@@ -37,7 +37,7 @@ def class_settings(data_dir: Path, password: str | None = PASSWORD, **classroom:
 
 
 def make_classroom(service: DebateService, settings: Settings) -> ClassroomService:
-    return ClassroomService(service, classroom_settings(settings), settings.data_dir)
+    return ClassroomService(service, settings.classroom, settings.data_dir)
 
 
 def serve_classroom(service: DebateService, settings: Settings, classroom: ClassroomService):

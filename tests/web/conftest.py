@@ -146,7 +146,7 @@ def canned_stream(service: DebateService):
     from app.debate.models import Citation, Quote, Reply, Sentence
     from app.debate.service import ReplyEvent
 
-    passages = service.store.passages_of(service.default_doc)
+    passages = service.passages(service.default_doc)
     p3 = passages[2]
     start, end = p3.sentences[0]
     quote = p3.text[start - p3.start : end - p3.start]

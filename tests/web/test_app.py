@@ -162,7 +162,7 @@ def test_api_chat_streams_and_stores_the_transcript(room: DebateRoom) -> None:
 
 
 def test_upload_ingests_switches_and_never_replaces_other_documents(room: DebateRoom, tmp_path: Path) -> None:
-    before = room.service.store.document(room.service.default_doc)
+    before = room.service.document(room.service.default_doc)
     sid = _final(room).session_id
     upload = tmp_path / "bytedance-hollywood.txt"  # same name as the default essay, different text
     upload.write_text("On Gardens\n\nA garden is an argument about time, and patience is its only proof. " * 3)
@@ -170,7 +170,7 @@ def test_upload_ingests_switches_and_never_replaces_other_documents(room: Debate
     view = room.upload(str(upload), "challenge", sid, lambda done, **kw: calls.append(done))
     assert "Added “On Gardens”" in view.status and calls
     assert view.doc != room.service.default_doc and view.session_id != sid  # a new debate about the upload
-    assert room.service.store.document(room.service.default_doc) == before
+    assert room.service.document(room.service.default_doc) == before
     assert "A garden is an argument" in view.source
     reply = _final(room, "Gardens are about beauty", view.session_id, doc=view.doc or "")
     assert "garden" in reply.chat[-1]["content"].lower()
@@ -190,9 +190,9 @@ def test_pdf_upload_shows_pages_and_keeps_the_original(room: DebateRoom, tmp_pat
     view = room.upload(str(path), "challenge", None)
     assert "Added" in view.status and view.doc
     assert "P1 · p. 1" in view.source and "· p. 2" in view.source
-    record = room.service.store.document(view.doc)
+    record = room.service.document(view.doc)
     assert record is not None and record.format == "pdf" and record.original == "gardens.pdf"
-    kept = room.service.settings.data_dir / "originals" / view.doc / "gardens.pdf"
+    kept = room.service.originals_dir / view.doc / "gardens.pdf"
     assert kept.read_bytes() == path.read_bytes()
 
 

@@ -62,7 +62,7 @@ def test_the_argument_view_shows_the_thesis_and_a_node_opens_its_span(page: Any,
 
 def test_a_cited_node_is_marked_after_a_turn(page: Any, web_service: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(web_service, "stream", canned_stream(web_service))
-    p3 = web_service.store.passages_of(web_service.default_doc)[2]
+    p3 = web_service.passages(web_service.default_doc)[2]
     start, end = p3.sentences[0]
     cited = web_service.argument_map().at(start, end)
     assert cited is not None

@@ -44,7 +44,7 @@ def test_debate_with_the_embedded_model_in_the_browser(browser: Any, real_server
         active = page.locator("#cp-source mark.cp-active").first
         expect(active).to_be_in_viewport()
         start, end = int(span.group(1)), int(span.group(2))
-        record = service.store.document(service.default_doc)
+        record = service.document(service.default_doc)
         assert record is not None
         assert active.inner_text().strip() in record.text[start:end]
         save_screenshot(page, "main-screen-e2e.png", readme=True)

@@ -2,53 +2,46 @@
 
 from __future__ import annotations
 
+import json
 from html import unescape
 from typing import Any
 
+from app.debate.models import Reply
 from app.web import chips, evidence, export, source
 from app.web.sessions import Debate, Turn
 from app.web.status import status_html
 from ingest.models import Passage
 from ingest.store import DocumentRecord
+from tests.replies import cite, make_reply, quote, sentence
 
 TEXT = "Title line\nFirst claim here. Second <b>bold</b> claim.\nA Heading\nThird part of the text."
 P1 = Passage(id="a1", doc="d", section="Intro", ordinal=0, start=11, end=54, text=TEXT[11:54])
 P2 = Passage(id="b2", doc="d", section="A Heading", ordinal=1, start=65, end=len(TEXT), text=TEXT[65:])
 
 
-def _reply(**overrides: Any) -> dict[str, Any]:
-    reply = {
-        "reply": "Look: “First claim here.” [P1]\n\nIs that <script>x</script> right?",
-        "mode": "challenge",
-        "citations": [{"marker": "P1", "passage_id": "a1", "start": 11, "end": 28, "auto": False}],
-        "quotes": {"verified": [{"text": "First claim here."}], "flagged": [{"text": "Invented <i>line</i>"}]},
+def _reply(**overrides: Any) -> Reply:
+    fields: dict[str, Any] = {
+        "citations": [cite("P1", "a1", 11, 28)],
+        "quotes": [quote("First claim here.", start=11, end=28, passage_id="a1"), quote("Invented <i>line</i>", False)],
         "sentences": [
-            {"text": "Look: “First claim here.” [P1]", "label": "quote", "markers": ["P1"]},
-            {"text": "Is that <script>x</script> right?", "label": "unsupported", "markers": []},
+            sentence("Look: “First claim here.” [P1]", "quote", "P1"),
+            sentence("Is that <script>x</script> right?", "unsupported"),
         ],
-        "passages": [
-            {"id": "b2", "label": "P2", "section": "A Heading", "start": 65, "end": len(TEXT), "text": P2.text},
-            {"id": "a1", "label": "P1", "section": "Intro", "start": 11, "end": 54, "text": P1.text},
-        ],
-        "notice": "",
+        "passages": [P2, P1],
     }
-    reply.update(overrides)
-    return reply
+    return make_reply("Look: “First claim here.” [P1]\n\nIs that <script>x</script> right?", **{**fields, **overrides})
 
 
 def test_reply_markdown_escapes_and_links_markers_to_exact_spans() -> None:
     reply = _reply()
-    out = chips.reply_markdown(reply["reply"], reply["citations"], reply["sentences"])
+    out = chips.reply_markdown(reply.text, reply.citations, reply.sentences)
     assert "[P1](#cite-P1-11-28)" in out
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert 'class="cp-unsupported"' in out
 
 
 def test_unknown_marker_links_to_the_passage_and_repeats_use_later_citations() -> None:
-    cites = [
-        {"marker": "P2", "start": 1, "end": 5, "passage_id": "x"},
-        {"marker": "P2", "start": 9, "end": 12, "passage_id": "x"},
-    ]
+    cites = [cite("P2", "x", 1, 5), cite("P2", "x", 9, 12)]
     out = chips.reply_markdown("a [P2] b [P2] c [P7]", cites)
     assert out == "a [P2](#cite-P2-1-5) b [P2](#cite-P2-9-12) c [P7](#cite-P7)"
 
@@ -77,7 +70,7 @@ def test_evidence_empty_state() -> None:
 
 
 def _record(text: str = TEXT) -> DocumentRecord:
-    return DocumentRecord(slug="d", title="T <x>", version="v", text=text, source="", passages=2, sections=2)
+    return DocumentRecord(slug="d", title="T <x>", version="v", text=text, source="", passage_count=2, sections=2)
 
 
 def test_source_highlights_exact_spans_and_escapes_text() -> None:
@@ -98,12 +91,12 @@ def test_coverage_counts_sections_touched() -> None:
 
 
 def test_cited_spans_only_for_this_document_and_latest_marked() -> None:
-    cite = {"marker": "P1", "passage_id": "a1", "start": 11, "end": 28}
-    other = {"marker": "P2", "passage_id": "b2", "start": 63, "end": 70}
+    cited = cite("P1", "a1", 11, 28)
+    other = cite("P2", "b2", 63, 70)
     turns = [
-        Turn("u", "challenge", "d", "t", reply={"citations": [other]}),
-        Turn("u", "challenge", "x", "t", reply={"citations": [cite]}),
-        Turn("u", "challenge", "d", "t", reply={"citations": [cite]}),
+        Turn("u", "challenge", "d", "t", reply=make_reply("t", citations=[other])),
+        Turn("u", "challenge", "x", "t", reply=make_reply("t", citations=[cited])),
+        Turn("u", "challenge", "d", "t", reply=make_reply("t", citations=[cited])),
     ]
     spans = source.cited_spans(turns, "d")
     assert [(s.key, s.latest) for s in spans] == [("11-28", True), ("63-70", False)]
@@ -117,7 +110,7 @@ def test_status_escapes_everything() -> None:
 def test_export_has_messages_citations_and_passage_text() -> None:
     debate = Debate(id="0" * 32, doc="d", mode="challenge")
     reply = _reply()
-    debate.turns.append(Turn("AI wins", "challenge", "d", reply["reply"], reply=reply))
+    debate.turns.append(Turn("AI wins", "challenge", "d", reply.text, reply=reply))
     md = export.debate_markdown(debate, {"d": "My Essay"}, "fake")
     assert md.startswith("# Debate: My Essay")
     assert "**You:** AI wins" in md and "**Counterpoint:** Look:" in md
@@ -132,5 +125,24 @@ def test_evidence_and_export_name_the_replys_moves() -> None:
     assert 'class="cp-ev-moves"' in html and "rebuttal · assumption exposed<" in html  # each move once, in order
     assert "cp-ev-moves" not in evidence.evidence_html(_reply())  # a reply without moves shows no line
     debate = Debate(id="0" * 32, doc="d", mode="challenge")
-    debate.turns.append(Turn("AI wins", "challenge", "d", reply["reply"], reply=reply))
+    debate.turns.append(Turn("AI wins", "challenge", "d", reply.text, reply=reply))
     assert "*Moves: rebuttal · assumption exposed*" in export.debate_markdown(debate, {"d": "My Essay"}, "fake")
+
+
+def test_a_stored_reply_renders_as_the_live_one() -> None:
+    """Every face renders a reply read back from what is stored (`Turn.to_json()`: the turn rows, the export
+    file): a key of `Reply.to_json()` renamed without `Reply.from_json()` would lose chips, quotes or passages."""
+    live = Turn("AI wins", "challenge", "d", _reply().text, reply=_reply(moves=["rebut"], notice="Heads <up>"))
+    stored = Turn.from_json(json.loads(json.dumps(live.to_json())))
+    assert stored == live
+    assert chips.turn_messages(stored) == chips.turn_messages(live)
+    assert "[P1](#cite-P1-11-28)" in chips.turn_messages(stored)[1]["content"]
+    assert "Heads &lt;up&gt;" in chips.turn_messages(stored)[1]["content"]
+    html = evidence.evidence_html(stored.reply)
+    assert html == evidence.evidence_html(live.reply)
+    assert "<mark>First claim here.</mark>" in html and "Invented &lt;i&gt;line&lt;/i&gt;" in html
+    assert "cp-lab-unsupported" in html and "rebuttal" in html and 'data-passage="P2"' in html
+    debate = Debate(id="0" * 32, doc="d", mode="challenge", turns=[stored])
+    md = export.debate_markdown(debate, {}, "fake")
+    assert "Cited: “First claim here.”" in md and "*Moves: rebuttal*" in md and "Note: Heads <up>" in md
+    assert [s.key for s in source.cited_spans(debate.turns, "d")] == ["11-28"]

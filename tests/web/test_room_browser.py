@@ -35,7 +35,7 @@ def test_the_thesis_is_on_screen_and_the_picker_has_a_real_title(page: Any, web_
     thesis = web_service.argument_map(web_service.default_doc).thesis_node
     assert thesis is not None
     expect(page.locator("#cp-source .cp-thesis")).to_contain_text(thesis.text)
-    record = web_service.store.document(web_service.default_doc)
+    record = web_service.document(web_service.default_doc)
     assert record is not None
     title = page.locator("#cp-doc input").input_value()
     assert title != record.title and title in thesis.text  # not the first sentence: the thesis
@@ -71,7 +71,7 @@ def test_on_a_phone_the_message_box_is_in_reach_at_load_and_after_a_chip(browser
 
 def test_example_claims_come_from_the_documents_map(page: Any, web_service: DebateService) -> None:
     doc = web_service.default_doc
-    record = web_service.store.document(doc)
+    record = web_service.document(doc)
     assert record is not None
     examples = chips.example_claims(web_service.argument_map(doc), record.text)
     assert len(examples) == 3 and examples[0].startswith("I disagree that")
@@ -124,7 +124,7 @@ def _slow_stream(service: DebateService):
     """A `service.stream` that streams a verified quote with its chip, then takes its time (for Stop)."""
     from app.debate.service import ReplyEvent
 
-    p3 = service.store.passages_of(service.default_doc)[2]
+    p3 = service.passages(service.default_doc)[2]
     start, end = p3.sentences[0]
     quote = p3.text[start - p3.start : end - p3.start]
 

@@ -17,6 +17,7 @@ from app.web.turns import stopped_checks, too_long
 from app.web.upload import browser_size_limit, megabytes
 from argument.model import ArgumentMap, Node
 from ingest.store import DocumentRecord
+from tests.replies import make_reply, quote
 
 
 @pytest.fixture
@@ -75,10 +76,8 @@ def test_one_size_number_everywhere() -> None:
 
 
 def test_a_verified_quote_says_its_role_and_voice_and_a_misattribution_is_flagged() -> None:
-    quote = {"text": "Studios will fall", "verified": True, "role": "claim", "voice": "reported",
-             "attributed": "author"}  # fmt: skip
-    reply = {"quotes": {"verified": [quote], "flagged": []}, "passages": [], "citations": [], "mode": "challenge"}
-    html = evidence.evidence_html(reply)
+    said = quote("Studios will fall", role="claim", voice="reported", attributed="author")
+    html = evidence.evidence_html(make_reply("“Studios will fall”", quotes=[said]))
     assert "1 quoted verbatim" in html and "verified" not in html.split("cp-ev-summary")[1].split("</div>")[0]
     assert "claim, a view the essay reports, not the author&#x27;s" in html
     assert "presented as the author&#x27;s view" in html
@@ -86,16 +85,16 @@ def test_a_verified_quote_says_its_role_and_voice_and_a_misattribution_is_flagge
 
 def test_a_stopped_reply_gets_the_checks_of_what_had_streamed(web_service: DebateService) -> None:
     doc = web_service.default_doc
-    record = web_service.store.document(doc)
+    record = web_service.document(doc)
     assert record is not None
-    passages = web_service.store.passages_of(doc)
+    passages = web_service.passages(doc)
     thesis = web_service.argument_map(doc).thesis_node
     assert thesis is not None
     text = f"The essay says “{thesis.text}” [{passages[1].label}] and “films are finished forever now” …"
     checked = stopped_checks(text, record.text, passages, web_service.argument_map(doc))
-    assert [q["role"] for q in checked["quotes"]["verified"]] == ["thesis"]
-    assert len(checked["quotes"]["flagged"]) == 1
-    assert [p["label"] for p in checked["passages"]] == [passages[1].label]
+    assert [q.role for q in checked.verified_quotes] == ["thesis"]
+    assert len(checked.flagged_quotes) == 1 and not checked.citations
+    assert [p.label for p in checked.passages] == [passages[1].label]
     assert "Stopped before the checks ran" in evidence.stopped_html(checked)
 
 

@@ -48,7 +48,7 @@ def test_launch_ingests_the_default_essay_queues_and_launches(
     monkeypatch.setattr(gr.Blocks, "queue", lambda self, **kw: seen.update(queue=kw) or self)
     monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: seen.update(launch=kw))
     server.launch(settings)
-    assert service.store.document(service.default_doc) is not None
+    assert service.document(service.default_doc) is not None
     assert seen["queue"] == {"default_concurrency_limit": 3}
     launch = seen["launch"]
     assert (launch["server_name"], launch["server_port"], launch["auth"]) == ("127.0.0.1", 7999, ("a", "b"))
