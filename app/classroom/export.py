@@ -14,6 +14,7 @@ from app.classroom.wording import rounds_text
 if TYPE_CHECKING:
     from app.classroom.rounds import RoundTurn
     from app.classroom.store import Attempt
+    from app.debate.models import Reply
 
 BOT_NAME = "Counterpoint"
 
@@ -57,21 +58,19 @@ def turn_json(turn: RoundTurn) -> dict[str, Any]:
     }
     if turn.reply is not None:
         data["citations"] = bot_citations(turn.reply)
-        data["flagged_quotes"] = [q["text"] for q in turn.reply.get("quotes", {}).get("flagged", [])]
-        data["held_side"] = turn.reply.get("held_side", [])
+        data["flagged_quotes"] = [q.text for q in turn.reply.flagged_quotes]
+        data["held_side"] = list(turn.reply.held_side)
     return data
 
 
-def bot_citations(reply: dict[str, Any]) -> list[dict[str, Any]]:
+def bot_citations(reply: Reply) -> list[dict[str, Any]]:
     """Each citation marker of a bot reply with its passage id, section and the cited words."""
-    passages = {p["id"]: p for p in reply.get("passages", [])}
+    passages = {p.id: p for p in reply.passages}
     out = []
-    for c in {c["marker"]: c for c in reply.get("citations", [])}.values():
-        p = passages.get(c["passage_id"])
-        span = p["text"][c["start"] - p["start"] : c["end"] - p["start"]] if p else ""
-        out.append(
-            {"marker": c["marker"], "passage_id": c["passage_id"], "section": p["section"] if p else "", "text": span}
-        )
+    for c in {c.marker: c for c in reply.citations}.values():
+        p = passages.get(c.passage_id)
+        span = p.text[c.start - p.start : c.end - p.start] if p else ""
+        out.append({"marker": c.marker, "passage_id": c.passage_id, "section": p.section if p else "", "text": span})
     return out
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from app.classroom.evidence import EmbedMany, student_sentences
 from app.classroom.rebuttal import BotPoint, answered_points
@@ -129,13 +128,12 @@ def _reframe_first_quote(reply: Reply, kind: str) -> None:
     first.text = text
 
 
-def _quoted_points(reply: dict[str, Any]) -> list[RoundPoint]:
-    labels = {c["passage_id"]: c["marker"] for c in reply.get("citations", [])}
-    quotes = reply.get("quotes", {}).get("verified", [])
+def _quoted_points(reply: Reply) -> list[RoundPoint]:
+    labels = {c.passage_id: c.marker for c in reply.citations}
     return [
-        RoundPoint(labels.get(q.get("passage_id"), "?"), q.get("role") or "", q.get("voice") or "", q["text"])
-        for q in quotes
-        if q.get("passage_id") in labels
+        RoundPoint(labels.get(q.passage_id or "", "?"), q.role or "", q.voice or "", q.text)
+        for q in reply.verified_quotes
+        if q.passage_id in labels
     ]
 
 

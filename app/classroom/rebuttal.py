@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from app.classroom.evidence import EmbedMany, PassageRef, TurnEvidence
 from app.classroom.rubric import CriterionScore, feedback, short, whole
 from app.debate.citations import MARKER, find_quotations
+from app.debate.models import Reply, Sentence
 
 REBUTTAL_SIMILARITY = 0.5  # measured: 4 answers scored 0.62–0.69 against their point; 5 non-answers ≤ 0.48
 MIN_POINT_WORDS = 4
@@ -35,35 +35,33 @@ class BotPoint:
     marker: str = ""
 
 
-def bot_points(reply: dict[str, Any]) -> list[BotPoint]:
-    """The points of a stored bot reply (`Reply.to_json()`): its quotations and its own sentences."""
+def bot_points(reply: Reply) -> list[BotPoint]:
+    """The points of a bot reply: its quotations and its own sentences."""
     points: list[BotPoint] = []
-    for sentence in reply.get("sentences", []):
-        text, markers = sentence["text"], sentence.get("markers") or [""]
-        if sentence["label"] == "quote":
+    for sentence in reply.sentences:
+        text, markers = sentence.text, sentence.markers or [""]
+        if sentence.label == "quote":
             points += [BotPoint(text[s:e], markers[0]) for s, e in find_quotations(text)]
         elif _about_a_node(sentence):
             points.append(BotPoint(MARKER.sub("", text).strip(), markers[0]))
     return [p for p in points if len(p.text.split()) >= MIN_POINT_WORDS]
 
 
-def _about_a_node(sentence: dict[str, Any]) -> bool:
+def _about_a_node(sentence: Sentence) -> bool:
     """A question the bot asked about what it quoted, or a model sentence that cites a passage; the
     bot's framing ("My side: …", "You say …") and unsupported sentences are not points to answer."""
-    text, label = sentence["text"], sentence["label"]
+    text, label = sentence.text, sentence.label
     return (
-        text.rstrip().endswith("?")
-        if label == "frame"
-        else label in ("supported", "auto") and bool(sentence.get("markers"))
+        text.rstrip().endswith("?") if label == "frame" else label in ("supported", "auto") and bool(sentence.markers)
     )
 
 
-def cited_passages(reply: dict[str, Any]) -> set[str]:
-    return {c["passage_id"] for c in reply.get("citations", [])}
+def cited_passages(reply: Reply) -> set[str]:
+    return set(reply.cited_passage_ids())
 
 
 def score_rebuttal(
-    sentences: list[str], evidence: TurnEvidence, previous: dict[str, Any] | None, embed: EmbedMany
+    sentences: list[str], evidence: TurnEvidence, previous: Reply | None, embed: EmbedMany
 ) -> CriterionScore:
     """Level 0–3 from the bot points answered, the bot's passages taken on, and the turn's own evidence."""
     result = CriterionScore("rebuttal", None, "text check")

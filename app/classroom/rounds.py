@@ -16,11 +16,13 @@ submitted with the last saved draft.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, cast
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, Self, cast
 
 from app.classroom.errors import ClassroomError
 from app.classroom.limits import MAX_ROUNDS, MAX_TURN_SECONDS, MAX_WORD_LIMIT, MIN_ROUNDS, MIN_WORD_LIMIT
+from app.debate.models import Reply
 
 Side = Literal["for", "against"]
 SIDES: tuple[Side, ...] = ("for", "against")
@@ -73,8 +75,30 @@ class RoundFormat:
 
 
 @dataclass
+class BotReply(Reply):
+    """The stored form of a bot turn: the service's verified reply plus the sentences the side guard held
+    back (`held_side`). Its JSON is the reply's JSON with `held_side` last."""
+
+    held_side: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, reply: Reply, held: list[str]) -> BotReply:
+        return cls(**{f.name: getattr(reply, f.name) for f in fields(Reply)}, held_side=list(held))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "held_side": list(self.held_side)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        reply = super().from_json(data)
+        reply.held_side = list(data.get("held_side", []))
+        return reply
+
+
+@dataclass
 class RoundTurn:
-    """One turn as it happened. `reply` is the bot's verified `Reply.to_json()`; `expired` = the clock ran out."""
+    """One turn as it happened. `reply` is the bot's verified reply (None for the student's turns);
+    `expired` = the clock ran out."""
 
     phase: str
     role: Role
@@ -83,7 +107,7 @@ class RoundTurn:
     submitted_at: float
     expired: bool = False
     truncated_words: int = 0
-    reply: dict[str, Any] | None = None
+    reply: BotReply | None = None
 
     @property
     def seconds(self) -> float:
@@ -180,7 +204,7 @@ class PracticeRound:
             raise ClassroomError("this turn still has time left; submit it instead")
         return self._add_student_turn(draft, min(now, deadline), expired=True)
 
-    def add_bot_turn(self, text: str, reply: dict[str, Any], started_at: float, now: float) -> RoundTurn:
+    def add_bot_turn(self, text: str, reply: BotReply, started_at: float, now: float) -> RoundTurn:
         self._expect("bot")
         turn = RoundTurn(self.phase, "bot", text, started_at, now, reply=reply)
         self.turns.append(turn)

@@ -12,9 +12,8 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
 
-from app.debate.models import LABEL_NAMES
+from app.debate.models import LABEL_NAMES, Citation, Sentence
 from app.web.sessions import Debate, Turn
 from app.web.source import shorten
 from app.web.text import ui_list, ui_text
@@ -28,19 +27,19 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def span_key(citation: dict[str, Any]) -> str:
-    return f"{citation['start']}-{citation['end']}"
+def span_key(citation: Citation) -> str:
+    return f"{citation.start}-{citation.end}"
 
 
-def chip_href(marker: str, citation: dict[str, Any] | None = None) -> str:
+def chip_href(marker: str, citation: Citation | None = None) -> str:
     return f"#cite-{marker}-{span_key(citation)}" if citation else f"#cite-{marker}"
 
 
-def _hrefs(citations: list[dict[str, Any]]) -> Callable[[str], str]:
+def _hrefs(citations: list[Citation]) -> Callable[[str], str]:
     """A function giving, for each successive occurrence of a marker, the href of its citation."""
-    by_marker: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_marker: dict[str, list[Citation]] = defaultdict(list)
     for citation in citations:
-        by_marker[citation["marker"]].append(citation)
+        by_marker[citation.marker].append(citation)
     seen: dict[str, int] = defaultdict(int)
 
     def href(marker: str) -> str:
@@ -52,13 +51,13 @@ def _hrefs(citations: list[dict[str, Any]]) -> Callable[[str], str]:
     return href
 
 
-def reply_markdown(text: str, citations: list[dict[str, Any]], sentences: list[dict[str, Any]] | None = None) -> str:
+def reply_markdown(text: str, citations: list[Citation], sentences: list[Sentence] | None = None) -> str:
     """The reply as chat Markdown: escaped, unsupported sentences marked, markers as chips."""
     href = _hrefs(citations)
     return MARKER.sub(lambda m: f"[{m.group(1)}]({href(m.group(1))})", _mark_unsupported(text, sentences or []))
 
 
-def chips_html(text: str, citations: list[dict[str, Any]]) -> str:
+def chips_html(text: str, citations: list[Citation]) -> str:
     """Escaped HTML with markers as chip links (for gr.HTML panels)."""
     href = _hrefs(citations)
     return MARKER.sub(
@@ -66,15 +65,15 @@ def chips_html(text: str, citations: list[dict[str, Any]]) -> str:
     )
 
 
-def _mark_unsupported(text: str, sentences: list[dict[str, Any]]) -> str:
+def _mark_unsupported(text: str, sentences: list[Sentence]) -> str:
     """Escape the text, wrapping each sentence labelled unsupported so it reads as not from the essay."""
     ranges: list[tuple[int, int]] = []
     for sentence in sentences:
-        if sentence.get("label") != "unsupported" or not sentence.get("text"):
+        if sentence.label != "unsupported" or not sentence.text:
             continue
-        at = text.find(sentence["text"])
+        at = text.find(sentence.text)
         if at >= 0:
-            ranges.append((at, at + len(sentence["text"])))
+            ranges.append((at, at + len(sentence.text)))
     out, pos = [], 0
     title = LABEL_NAMES["unsupported"]
     for start, end in sorted(ranges):
@@ -89,8 +88,7 @@ def _mark_unsupported(text: str, sentences: list[dict[str, Any]]) -> str:
 
 def turn_messages(turn: Turn) -> list[dict[str, str]]:
     """The two chat bubbles of one turn."""
-    reply = turn.reply or {}
-    body = reply_markdown(turn.text, turn.citations, reply.get("sentences"))
+    body = reply_markdown(turn.text, turn.citations, turn.reply.sentences if turn.reply else None)
     if turn.notice:
         body = f"> ⚠️ {escape(turn.notice)}\n\n{body}"
     return [{"role": "user", "content": escape(turn.user)}, {"role": "assistant", "content": body}]

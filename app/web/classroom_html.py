@@ -119,10 +119,10 @@ def turn_message(turn: RoundTurn) -> dict[str, str]:
     if turn.role == "student":
         body = chips.escape(turn.text) if turn.text.strip() else "_(nothing)_"
         return {"role": "user", "content": head + body}
-    reply = turn.reply or {}
-    body = chips.reply_markdown(turn.text, list(reply.get("citations", [])), reply.get("sentences"))
-    if reply.get("notice"):
-        body = f"> ⚠️ {chips.escape(str(reply['notice']))}\n\n{body}"
+    reply = turn.reply
+    body = chips.reply_markdown(turn.text, reply.citations if reply else [], reply.sentences if reply else None)
+    if reply and reply.notice:
+        body = f"> ⚠️ {chips.escape(reply.notice)}\n\n{body}"
     return {"role": "assistant", "content": head + body}
 
 
@@ -139,13 +139,13 @@ def streaming_messages(round_: PracticeRound, partial: str, placeholder: str) ->
 
 def round_spans(round_: PracticeRound) -> list[CitedSpan]:
     """Every span the bot cited in this round (the latest bot turn's marked `latest`)."""
-    bot = [t for t in round_.turns if t.role == "bot" and t.reply]
-    latest = {(c["start"], c["end"]) for c in (bot[-1].reply or {}).get("citations", [])} if bot else set()
+    replies = [t.reply for t in round_.turns if t.role == "bot" and t.reply]
+    latest = {(c.start, c.end) for c in replies[-1].citations} if replies else set()
     spans: dict[tuple[int, int], CitedSpan] = {}
-    for turn in bot:
-        for c in (turn.reply or {}).get("citations", []):
-            key = (c["start"], c["end"])
-            spans[key] = CitedSpan(c["marker"], c["passage_id"], c["start"], c["end"], key in latest)
+    for reply in replies:
+        for c in reply.citations:
+            key = (c.start, c.end)
+            spans[key] = CitedSpan(c.marker, c.passage_id, c.start, c.end, key in latest)
     return sorted(spans.values(), key=lambda s: (s.start, s.end))
 
 

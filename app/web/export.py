@@ -14,9 +14,8 @@ import threading
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
-from app.debate.models import LABEL_NAMES
+from app.debate.models import LABEL_NAMES, Reply
 from app.debate.moves import describe_moves
 from app.text_safety import clean_text
 from app.web.sessions import Debate, Turn
@@ -49,41 +48,38 @@ def _turn(number: int, turn: Turn, titles: dict[str, str]) -> list[str]:
     lines = [f"## Turn {number} · {mode}", "", f"**You:** {turn.user}", "", f"**Counterpoint:** {turn.text}", ""]
     if turn.notice:
         lines += [f"> Note: {turn.notice}", ""]
-    reply = turn.reply or {}
-    if reply.get("moves"):
-        lines += [f"*Moves: {describe_moves(reply['moves'])}*", ""]
-    lines += _citations(reply)
-    lines += _warnings(reply)
+    if turn.reply is None:
+        return lines
+    if turn.reply.moves:
+        lines += [f"*Moves: {describe_moves(turn.reply.moves)}*", ""]
+    lines += _citations(turn.reply)
+    lines += _warnings(turn.reply)
     return lines
 
 
-def _citations(reply: dict[str, Any]) -> list[str]:
-    passages = {p["id"]: p for p in reply.get("passages", [])}
-    unique = {(c["marker"], c["start"], c["end"]): c for c in reply.get("citations", [])}
+def _citations(reply: Reply) -> list[str]:
+    passages = {p.id: p for p in reply.passages}
+    unique = {(c.marker, c.start, c.end): c for c in reply.citations}
     if not unique:
         return []
     lines = ["### Citations", ""]
     for c in unique.values():
-        p = passages.get(c["passage_id"])
+        p = passages.get(c.passage_id)
         if p is None:
             continue
-        cited = p["text"][c["start"] - p["start"] : c["end"] - p["start"]] or p["text"]
-        auto = " (auto-attributed)" if c.get("auto") else ""
+        cited = p.text[c.start - p.start : c.end - p.start] or p.text
+        auto = " (auto-attributed)" if c.auto else ""
         lines += [
-            f"- **[{c['marker']}]** {p['section']}{auto} — characters {c['start']}–{c['end']}",
+            f"- **[{c.marker}]** {p.section}{auto} — characters {c.start}–{c.end}",
             f"  - Cited: “{_one_line(cited)}”",
-            f"  - Passage: {_one_line(p['text'])}",
+            f"  - Passage: {_one_line(p.text)}",
         ]
     return [*lines, ""]
 
 
-def _warnings(reply: dict[str, Any]) -> list[str]:
-    lines = [f"- ⚠ Quote not found in the essay: “{q['text']}”" for q in reply.get("quotes", {}).get("flagged", [])]
-    lines += [
-        f"- ! {LABEL_NAMES['unsupported']}: {s['text']}"
-        for s in reply.get("sentences", [])
-        if s["label"] == "unsupported"
-    ]
+def _warnings(reply: Reply) -> list[str]:
+    lines = [f"- ⚠ Quote not found in the essay: “{q.text}”" for q in reply.flagged_quotes]
+    lines += [f"- ! {LABEL_NAMES['unsupported']}: {s.text}" for s in reply.sentences if s.label == "unsupported"]
     return [*lines, ""] if lines else []
 
 

@@ -23,12 +23,13 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.debate.errors import CounterpointError
+from app.debate.models import Citation, Reply
 from app.state import StateStore, open_state
 from app.state import debates as rows
 from app.text_safety import clean_strings
@@ -50,23 +51,49 @@ def is_session_id(value: object) -> bool:
 
 @dataclass
 class Turn:
-    """One exchange: the user's message and the reply (`Reply.to_json()`; None if stopped before it)."""
+    """One exchange: the user's message and the verified reply (None if stopped before it)."""
 
     user: str
     mode: str
     doc: str
     text: str
-    reply: dict[str, Any] | None = None
+    reply: Reply | None = None
     stopped: bool = False
     at: str = field(default_factory=now)
 
     @property
-    def citations(self) -> list[dict[str, Any]]:
-        return list(self.reply["citations"]) if self.reply else []
+    def citations(self) -> list[Citation]:
+        return list(self.reply.citations) if self.reply else []
 
     @property
     def notice(self) -> str:
-        return str(self.reply.get("notice", "")) if self.reply else ""
+        return self.reply.notice if self.reply else ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (a turn row, a turn of the export file): the reply as `Reply.to_json()`."""
+        return {
+            "user": self.user,
+            "mode": self.mode,
+            "doc": self.doc,
+            "text": self.text,
+            "reply": self.reply.to_json() if self.reply is not None else None,
+            "stopped": self.stopped,
+            "at": self.at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Turn:
+        """A stored turn, written by this version or an earlier one (`Reply.from_json` fills in newer keys)."""
+        reply = data.get("reply")
+        return cls(
+            user=data["user"],
+            mode=data["mode"],
+            doc=data["doc"],
+            text=data["text"],
+            reply=Reply.from_json(reply) if reply is not None else None,
+            stopped=data.get("stopped", False),
+            at=data["at"] if "at" in data else now(),
+        )
 
 
 @dataclass
@@ -103,7 +130,7 @@ class Debate:
             out += [{"role": "user", "content": turn.user}, {"role": "assistant", "content": turn.text}]
         return out
 
-    def last_reply(self) -> dict[str, Any] | None:
+    def last_reply(self) -> Reply | None:
         for turn in reversed(self.turns):
             if turn.reply is not None:
                 return turn.reply
@@ -114,7 +141,7 @@ class Debate:
             "id": self.id,
             "doc": self.doc,
             "mode": self.mode,
-            "turns": [clean_strings(asdict(t)) for t in self.turns],  # no control or bidi characters on disk
+            "turns": [clean_strings(t.to_json()) for t in self.turns],  # no control or bidi characters on disk
             "created": self.created,
             "updated": self.updated,
             "revision": self.revision,
@@ -122,7 +149,7 @@ class Debate:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Debate:
-        turns = [Turn(**clean_strings(t)) for t in data.get("turns", [])]  # nor from a file written before
+        turns = [Turn.from_json(clean_strings(t)) for t in data.get("turns", [])]  # nor from a file written before
         return cls(
             id=data["id"],
             doc=data["doc"],
@@ -135,12 +162,12 @@ class Debate:
 
     def to_row(self, turns: list[Turn] | None = None) -> rows.DebateRow:
         chosen = self.turns if turns is None else turns
-        stored = [clean_strings(asdict(t)) for t in chosen]
+        stored = [clean_strings(t.to_json()) for t in chosen]
         return rows.DebateRow(self.id, self.doc, self.mode, self.created, self.updated, self.revision, stored)
 
     def take(self, row: rows.DebateRow) -> None:
         """Become what is stored."""
-        self.turns = [Turn(**t) for t in row.turns]
+        self.turns = [Turn.from_json(t) for t in row.turns]
         self.doc, self.mode, self.created, self.updated, self.revision = (
             row.doc,
             row.mode,

@@ -39,12 +39,12 @@ class CitedSpan:
 def cited_spans(turns: Iterable[Any], doc: str) -> list[CitedSpan]:
     """Every distinct span cited in the debate's turns about `doc`."""
     turns = [t for t in turns if t.doc == doc]
-    latest_keys = {(c["start"], c["end"]) for c in (turns[-1].citations if turns else [])}
+    latest_keys = {(c.start, c.end) for c in (turns[-1].citations if turns else [])}
     spans: dict[tuple[int, int], CitedSpan] = {}
     for turn in turns:
         for c in turn.citations:
-            key = (c["start"], c["end"])
-            spans[key] = CitedSpan(c["marker"], c["passage_id"], c["start"], c["end"], key in latest_keys)
+            key = (c.start, c.end)
+            spans[key] = CitedSpan(c.marker, c.passage_id, c.start, c.end, key in latest_keys)
     return sorted(spans.values(), key=lambda s: (s.start, s.end))
 
 

@@ -7,6 +7,7 @@ import json
 from app.classroom.rounds import PracticeRound, RoundFormat
 from app.classroom.scoring import Scorer
 from tests.fakes import FailingFake, RecordingFake
+from tests.replies import bot_reply
 
 DOC = "bytedance-hollywood"
 TURN = "I agree with the author. “AI does not know what it feels like to fail.” So its films will feel hollow."
@@ -59,7 +60,7 @@ def test_the_model_is_asked_only_when_the_backend_is_capable(make_debate_service
     round_ = PracticeRound("for", RoundFormat(rounds=2), DOC)
     round_.start_turn(0.0)
     round_.submit(TURN, 10.0)
-    round_.add_bot_turn("The essay says otherwise.", {"sentences": [], "citations": []}, 10.0, 20.0)
+    round_.add_bot_turn("The essay says otherwise.", bot_reply("The essay says otherwise."), 10.0, 20.0)
     round_.submit("Still, “AI does not know what it feels like to fail.”", 30.0)
     small = RecordingFake(responses=[_judge(3, 3)])
     card = Scorer(make_debate_service(small, "scaffolded")).score_round(round_)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.classroom.opponent import BotEvent, concedes, guarded_stream, hold_side
-from app.debate.models import Reply, Sentence
+from app.debate.models import Quote, Reply, Sentence
 from app.debate.prompts import mode_spec
 from app.debate.service import ReplyEvent
 from tests.fakes import RecordingFake
@@ -25,7 +25,7 @@ def test_mode_is_fixed_for_every_round_scaffolded(make_classroom) -> None:
     fake = RecordingFake(responses=["Who trains new directors when the entry-level work is automated?"])
     attempt = _play(make_classroom(fake), "for", [OPENING, REBUTTAL, CLOSING])
     bot_turns = [t for t in attempt.round.turns if t.role == "bot"]
-    assert [t.reply["mode"] for t in bot_turns] == ["devils-advocate"] * 3
+    assert [t.reply.mode for t in bot_turns] == ["devils-advocate"] * 3
     ask = mode_spec("devils-advocate").piece_ask
     assert len(fake.calls) == 3 and all(ask in call[0].content for call in fake.calls)
     assert all("I argue for the essay's thesis" in call[-1].content for call in fake.calls)
@@ -36,7 +36,7 @@ def test_student_against_gets_a_defender_with_the_round_history(make_classroom) 
     fake = RecordingFake(responses=["The author says the bottleneck is curation, not tools."])
     classroom = make_classroom(fake, strategy="free", rounds=2)
     attempt = _play(classroom, "against", ["ByteDance will conquer Hollywood.", "Cheap tools change everything."])
-    assert [t.reply["mode"] for t in attempt.round.turns if t.role == "bot"] == ["defend", "defend"]
+    assert [t.reply.mode for t in attempt.round.turns if t.role == "bot"] == ["defend", "defend"]
     assert len(fake.calls) == 4  # two bot turns, then the model's opinion on each student turn
     system, *history, message = fake.calls[1]
     assert mode_spec("defend").instruction in system.content
@@ -59,7 +59,7 @@ def test_a_conceding_bot_reply_never_reaches_the_transcript(make_classroom) -> N
         assert phrase not in transcript
     bot_turns = [t for t in attempt.round.turns if t.role == "bot"]
     assert all(HOLD_AGAINST in t.text for t in bot_turns)
-    assert bot_turns[0].reply["held_side"] == ["You're right, I concede."]
+    assert bot_turns[0].reply.held_side == ["You're right, I concede."]
     assert (
         "The essay says the real bottleneck is curation." in bot_turns[0].text
     )  # its marker stands if P8 was retrieved
@@ -112,8 +112,8 @@ def _bot_turns(classroom, side: str, turns: list[str]):
     return [t for t in _play(classroom, side, turns).round.turns if t.role == "bot"]
 
 
-def _quotes(turn) -> list[dict]:
-    return turn.reply["quotes"]["verified"]
+def _quotes(turn) -> list[Quote]:
+    return turn.reply.verified_quotes
 
 
 def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:
@@ -128,45 +128,45 @@ def test_opening_rebuttal_and_closing_do_different_jobs(make_classroom) -> None:
 
 def test_no_passage_is_quoted_twice_in_a_round(make_classroom) -> None:
     for side, turns in (("for", FOR_TURNS), ("against", AGAINST_TURNS)):
-        quoted = [q["text"] for t in _bot_turns(make_classroom(), side, turns) for q in _quotes(t)]
+        quoted = [q.text for t in _bot_turns(make_classroom(), side, turns) for q in _quotes(t)]
         assert quoted and len(quoted) == len(set(quoted)), (side, quoted)
 
 
 def test_against_the_thesis_the_bot_never_quotes_the_thesis(make_classroom) -> None:
     bot = _bot_turns(make_classroom(), "for", FOR_TURNS)
-    roles = [q["role"] for t in bot for q in _quotes(t)]
+    roles = [q.role for t in bot for q in _quotes(t)]
     assert "thesis" not in roles and "concession" in roles  # the author's concession, turned against the thesis
-    assert all(q["attributed"] == "reported" for t in bot for q in _quotes(t) if q["voice"] == "reported")
+    assert all(q.attributed == "reported" for t in bot for q in _quotes(t) if q.voice == "reported")
 
 
 def test_for_the_thesis_the_bot_defends_with_the_authors_reasons(make_classroom) -> None:
     bot = _bot_turns(make_classroom(), "against", AGAINST_TURNS)
     assert bot[0].text.startswith("My side: for the essay's thesis.")
     quotes = [q for t in bot for q in _quotes(t)]
-    assert all(q["voice"] == "author" or q["attributed"] == "reported" for q in quotes)
-    assert sum(q["role"] in ("reason", "evidence", "claim", "thesis") for q in quotes) >= 3
+    assert all(q.voice == "author" or q.attributed == "reported" for q in quotes)
+    assert sum(q.role in ("reason", "evidence", "claim", "thesis") for q in quotes) >= 3
 
 
 def test_the_rebuttal_answers_the_node_the_student_engaged(make_classroom) -> None:
     classroom = make_classroom()
     rebuttal = _bot_turns(classroom, "for", FOR_TURNS)[1]
     alone = classroom.debate.reply(FOR_TURNS[1], mode="challenge")  # what the student's words engage on their own
-    assert rebuttal.reply["target"][0] == alone.target[0]
+    assert rebuttal.reply.target[0] == alone.target[0]
     amap = classroom.debate.argument_map()
     engaged = amap.get(alone.target[0])
     linked = {engaged.id, *engaged.supports, *engaged.answers, *(n.id for n in amap.supporters(engaged.id))}
-    assert any(amap.at(q["start"], q["end"]).id in linked for q in _quotes(rebuttal))
+    assert any(amap.at(q.start, q.end).id in linked for q in _quotes(rebuttal))
 
 
 def test_the_closing_names_what_the_student_never_answered(make_classroom) -> None:
     opening, _, closing = _bot_turns(make_classroom(), "for", FOR_TURNS)
-    first = opening.reply["citations"][0]["marker"]
+    first = opening.reply.citations[0].marker
     assert f"the author's own concession ({first})" in closing.text.split("\n\n")[0]
 
 
 def test_a_thesis_quote_is_dropped_when_the_bot_argues_against_it() -> None:
     from app.classroom.framing import drop_thesis_quotes
-    from app.debate.models import Citation, Quote
+    from app.debate.models import Citation
 
     reply = Reply(text="", mode="devils-advocate", strategy="scaffolded")
     reply.sentences = [

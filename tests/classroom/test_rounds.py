@@ -6,6 +6,7 @@ import pytest
 
 from app.classroom.errors import ClassroomError
 from app.classroom.rounds import GRACE_S, PracticeRound, RoundFormat, cut_to_limit, parse_side
+from tests.replies import bot_reply
 
 T0 = 1_700_000_000.0
 
@@ -17,7 +18,7 @@ def _round(**fmt: int) -> PracticeRound:
 
 
 def _bot(round_: PracticeRound, now: float) -> None:
-    round_.add_bot_turn("bot says", {"sentences": []}, now, now)
+    round_.add_bot_turn("bot says", bot_reply("bot says"), now, now)
 
 
 def test_phases_run_opening_rebuttals_closing() -> None:

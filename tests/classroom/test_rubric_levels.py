@@ -8,18 +8,16 @@ from typing import Any
 import pytest
 
 from app.classroom.rubric import CRITERIA, rubric
+from app.debate.models import Reply
+from tests.replies import cite, make_reply, sentence
 
 DOC = "bytedance-hollywood"
 P8 = "“The barrier to entry for filmmaking hasn't been technical for over a decade.”"
 P9 = "“the value of human curation skyrockets”"
-BOT = {  # a stored bot turn quoting P8 and asking about it
-    "citations": [{"marker": "P8", "passage_id": "PID8", "start": 0, "end": 1}],
-    "sentences": [
-        {"text": f"The essay answers you itself: {P8} [P8]", "label": "quote", "markers": ["P8"]},
-        {"text": "If the barrier to entry is not technical, why would cheaper tools change who gets hired?",
-         "label": "frame", "markers": []},
-    ],
-}  # fmt: skip
+BOT_SENTENCES = [  # a bot turn quoting P8 and asking about it
+    sentence(f"The essay answers you itself: {P8} [P8]", "quote", "P8"),
+    sentence("If the barrier to entry is not technical, why would cheaper tools change who gets hired?", "frame"),
+]
 
 CLAIM = [
     (0, "Pineapples make excellent pizza toppings in Naples."),
@@ -47,9 +45,8 @@ REBUTTAL = [
 ]
 
 
-def _bot_turn(passages: dict[str, Any]) -> dict[str, Any]:
-    bot = {**BOT, "citations": [{**BOT["citations"][0], "passage_id": passages["P8"].id}]}
-    return bot
+def _bot_turn(passages: dict[str, Any]) -> Reply:
+    return make_reply(citations=[cite("P8", passages["P8"].id, 0, 1)], sentences=BOT_SENTENCES)
 
 
 @pytest.mark.parametrize(("criterion", "level", "text"), [

@@ -7,6 +7,7 @@ import pytest
 from app.classroom.evidence import Paraphrase, PassageRef, QuoteCheck, TurnEvidence
 from app.classroom.misrepresentation import contradiction
 from app.classroom.scoring import evidence_level
+from tests.replies import make_reply, sentence
 
 DOC = "bytedance-hollywood"
 REAL_P8 = "The barrier to entry for filmmaking hasn't been technical for over a decade."
@@ -155,7 +156,7 @@ def test_every_score_cites_the_students_words(scorer) -> None:
 
 
 def test_an_empty_turn_scores_zero_everywhere(scorer) -> None:
-    previous = {"sentences": [{"text": "Who trains the next directors?", "label": "frame", "markers": []}]}
+    previous = make_reply(sentences=[sentence("Who trains the next directors?", "frame")])
     scored = scorer.score_turn("", "for", DOC, previous, "closing")
     assert {name: c.score for name, c in scored.criteria.items()} == {
         "claim": 0, "evidence": 0, "reasoning": 0, "rebuttal": 0,

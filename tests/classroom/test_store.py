@@ -34,7 +34,7 @@ def test_a_restart_mid_round_loses_nothing_and_the_round_resumes(make_classroom,
     second = make_classroom(rounds=2, turn_seconds=120)  # a new process over the same database
     resumed = second.resume(attempt.token)
     assert [t.role for t in resumed.round.turns] == ["student", "bot"]
-    assert resumed.round.turns[0].text == OPENING and resumed.round.turns[1].reply["citations"]
+    assert resumed.round.turns[0].text == OPENING and resumed.round.turns[1].reply.citations
     assert resumed.round.phase == "closing" and resumed.draft == "Half of my closing"
     assert second.seconds_left(resumed) == 100  # the clock kept its deadline through the restart
     finished = second.take_turn(attempt.token, "So the essay stands: audiences want human intent.")

@@ -19,6 +19,7 @@ from app.web.export import debate_markdown, exports_folder, sweep_exports
 from app.web.sessions import Debate, Turn
 from ingest.embedder import Embedder
 from tests.fakes import fake_settings, ready_debate_service
+from tests.replies import make_reply
 from tests.stored import stored_debate
 from tests.web.conftest import serve
 
@@ -104,8 +105,8 @@ def test_control_and_bidi_characters_never_reach_sessions_transcripts_or_exports
 
 
 def test_a_session_file_written_before_is_cleaned_when_read(tmp_path: Path) -> None:
-    turn = Turn(user=NASTY, mode="challenge", doc="essay", text="Reply \u202eevil", reply={"text": "a\x1bb"})
-    data = {"id": "a" * 32, "doc": "essay", "mode": "challenge", "turns": [turn.__dict__]}
+    turn = Turn(user=NASTY, mode="challenge", doc="essay", text="Reply \u202eevil", reply=make_reply("a\x1bb"))
+    data = {"id": "a" * 32, "doc": "essay", "mode": "challenge", "turns": [turn.to_json()]}
     debate = Debate.from_json(data)
     text = json.dumps(debate.to_json(), ensure_ascii=False) + debate_markdown(debate, {}, "fake")
     assert not any(ch in text for ch in DANGEROUS)

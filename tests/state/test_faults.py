@@ -9,10 +9,11 @@ import pytest
 from app.state import StateStore, StoreUnavailable
 from app.web.sessions import SessionStore, Turn
 from tests.postgres_server import PostgresServer
+from tests.replies import make_reply
 
 
 def _turn(user: str) -> Turn:
-    return Turn(user, "challenge", "essay", f"reply to {user}", reply={"citations": []})
+    return Turn(user, "challenge", "essay", f"reply to {user}", reply=make_reply(f"reply to {user}"))
 
 
 def test_a_restart_mid_turn_is_retried_and_the_turn_lands_once(postgres: PostgresServer, tmp_path) -> None:

@@ -7,14 +7,16 @@ import time
 
 import pytest
 
+from app.classroom.errors import AccessDenied, ClassroomError
 from app.classroom.rounds import PracticeRound, RoundFormat, RoundTurn
 from app.classroom.store import Assignment, ClassroomStore
 from app.state import StateStore, schema
 from app.web.sessions import SessionStore, Turn
+from tests.replies import make_reply
 
 
 def _turn(user: str, text: str = "reply", mode: str = "challenge") -> Turn:
-    return Turn(user, mode, "essay", text, reply={"citations": [], "notice": ""})
+    return Turn(user, mode, "essay", text, reply=make_reply(text, mode, doc="essay"))
 
 
 def _say(store: SessionStore, debate_id: str, user: str) -> None:
@@ -45,7 +47,7 @@ def test_a_debate_survives_a_restart_with_its_retry_and_mode(state: StateStore, 
     reopened = SessionStore(tmp_path / "sessions", StateStore(state_url)).get(debate.id)  # a new server
     assert reopened is not None and reopened == debate
     assert [t.text for t in reopened.turns] == ["reply to first", "again"] and reopened.mode == "defend"
-    assert reopened.turns[0].reply == {"citations": [], "notice": ""} and reopened.revision == 3
+    assert reopened.turns[0].reply == make_reply("reply to first", doc="essay") and reopened.revision == 3
 
 
 def test_stop_keeps_what_was_shown_and_the_late_commit_is_dropped(state: StateStore, tmp_path) -> None:
@@ -131,7 +133,7 @@ def test_classroom_rows_round_trip(state: StateStore) -> None:
     turn = RoundTurn("opening", "student", "My opening.", 10.0, 20.0, expired=True, truncated_words=3)
     attempt.round.turns.append(turn)
     store.add_turn(attempt, turn)
-    with pytest.raises(Exception, match="already submitted"):
+    with pytest.raises(ClassroomError, match="already submitted"):
         store.add_turn(attempt, turn)
     store.finish(attempt, {"total": 7}, 30.0)
 
@@ -139,7 +141,7 @@ def test_classroom_rows_round_trip(state: StateStore) -> None:
     assert loaded.round.turns == [turn] and loaded.draft == "" and loaded.scorecard == {"total": 7}
     assert loaded.finished_at == 30.0 and [a.student_name for a in store.attempts_for("ABC234")] == ["Ada"]
     for guess in ("", "nope", "' OR 1=1 --"):
-        with pytest.raises(Exception, match="no practice round"):
+        with pytest.raises(AccessDenied, match="no practice round"):
             store.load(guess)
 
 

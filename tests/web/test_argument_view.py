@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from app.web.argument_view import REPORTED_NOTE, SHORT, debate_argument, render_argument, used_nodes
 from argument.model import ArgumentMap, Node
+from tests.replies import cite, make_reply, quote
 
 SOURCE = (
     "Critics say the sky is falling. "  # n1 reported, 0-31
@@ -118,14 +119,11 @@ def test_used_nodes_are_marked_cited() -> None:
 def test_used_nodes_come_from_citations_and_verified_quotes_of_this_document() -> None:
     amap = _map()
     n4, n6, n5 = amap.node("n4"), amap.node("n6"), amap.node("n5")
-    reply = {
-        "citations": [{"marker": "P1", "passage_id": "p1", "start": n4.start, "end": n4.end - 3}],
-        "quotes": {
-            "verified": [{"text": "x", "verified": True, "start": n6.start + 2, "end": n6.end}],
-            "flagged": [{"text": "y", "verified": False, "start": None, "end": None}],
-        },
-    }
-    other = {"citations": [{"marker": "P1", "passage_id": "p1", "start": n5.start, "end": n5.end}], "quotes": {}}
+    reply = make_reply(
+        citations=[cite("P1", "p1", n4.start, n4.end - 3)],
+        quotes=[quote("x", start=n6.start + 2, end=n6.end), quote("y", verified=False)],
+    )
+    other = make_reply(citations=[cite("P1", "p1", n5.start, n5.end)])
     turns = [
         SimpleNamespace(doc="toy", reply=reply),
         SimpleNamespace(doc="other", reply=other),
@@ -157,7 +155,7 @@ class _Service:
 def test_the_room_view_follows_the_debate_and_degrades_gently() -> None:
     amap = _map()
     n3 = amap.node("n3")
-    turn = SimpleNamespace(doc="toy", reply={"citations": [{"start": n3.start, "end": n3.end}], "quotes": {}})
+    turn = SimpleNamespace(doc="toy", reply=make_reply(citations=[cite("P3", "p3", n3.start, n3.end)]))
     html = debate_argument(_Service(amap), SimpleNamespace(doc="toy", turns=[turn]))
     assert 'data-node="n3"' in html and html.count(">cited</span>") == 1
     assert "No essay to map" in debate_argument(_Service(None), SimpleNamespace(doc="gone", turns=[]))

@@ -10,14 +10,19 @@ import pytest
 
 from app.debate.errors import CounterpointError
 from app.settings import Settings
+from app.state import debates as rows
+from app.web import chips, evidence, export
 from app.web.sessions import SessionStore, Turn, browser_secret, is_session_id
+from tests.replies import FIRST_VERSION, make_reply
 
 
 def test_saved_debate_survives_a_restart(tmp_path: Path) -> None:
     store = SessionStore(tmp_path / "sessions")
     debate = store.new("essay", "socratic")
     pending = store.begin(debate, "claim", "socratic", "essay")
-    assert store.commit(debate, pending, Turn("claim", "socratic", "essay", "reply", reply={"citations": []}))
+    assert store.commit(
+        debate, pending, Turn("claim", "socratic", "essay", "reply", reply=make_reply("reply", "socratic"))
+    )
 
     reopened = SessionStore(tmp_path / "sessions").get(debate.id)  # a new process: nothing cached
     assert reopened is not None
@@ -118,3 +123,25 @@ def test_a_failed_write_mid_debate_shows_the_reply_says_so_and_keeps_what_was_st
     list(run_turn(OneReply(), store, debate, "third claim", "challenge", "essay"))  # type: ignore[arg-type]
     reopened = SessionStore(tmp_path).get(debate.id)
     assert reopened is not None and [t.user for t in reopened.turns] == ["first claim", "third claim"]
+
+
+def test_a_turn_stored_by_an_earlier_version_loads_renders_and_stays_as_stored(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "sessions")
+    debate = store.new("essay", "defend")
+    pending = store.begin(debate, "claim", "defend", "essay")
+    assert store.commit(debate, pending, Turn("claim", "defend", "essay", "first"))
+    old = {"user": "claim", "mode": "defend", "doc": "essay", "text": FIRST_VERSION["reply"], "reply": FIRST_VERSION}
+    store.state.write(lambda conn: rows.put_turn(conn, debate.id, 0, {**old, "stopped": False, "at": "x"}, None))
+
+    reopened = SessionStore(tmp_path / "sessions", store.state).get(debate.id)  # a new process reads the row
+    assert reopened is not None and reopened.last_reply() is not None
+    turn = reopened.turns[0]
+    assert turn.reply is not None and turn.reply.moves == [] and turn.reply.user_stance == "unclear"
+    assert "[P3](#cite-P3-170-180)" in chips.turn_messages(turn)[1]["content"]
+    assert "Audiences" in evidence.evidence_html(reopened.last_reply()) and "made up" in export.debate_markdown(
+        reopened, {}, "fake"
+    )
+    pending = store.begin(reopened, "more", "defend", "essay")
+    assert store.commit(reopened, pending, Turn("more", "defend", "essay", "second", reply=make_reply("second")))
+    stored = store.state.read(lambda conn: rows.load(conn, debate.id))
+    assert stored is not None and stored.turns[0]["reply"] == FIRST_VERSION  # a later write leaves it as it was
