@@ -20,6 +20,7 @@ from app.debate.quoting import find_quotations
 from app.debate.retrieval import bm25_tokens
 from app.debate.safety import INJECTION
 from app.debate.textmatch import NormalisedText
+from app.settings import RetrievalSettings
 from argument.model import ArgumentMap, Node
 from ingest.models import Passage
 
@@ -28,8 +29,9 @@ STANCE_WINDOW = 0.1  # nodes this close to the best match also vote on the stanc
 MISREPRESENTATION_WINDOW = 0.06  # a reported view this close to the best one may be the one attributed
 MISREPRESENTATION_SIMILARITY = 0.45  # an attributed view this close to a reported node puts it in the author's mouth
 OFF_TOPIC_SIMILARITY = 0.2  # the best node is this far from the message: it is not about the essay
-LEXICAL_WEIGHT = 0.25  # added to a node's similarity when it shares all of the message's content words (IDF-weighted)
-QUESTION_LEXICAL_WEIGHT = 0.5  # the same for a question about the text: its answer usually repeats its terms
+# Added to a node's similarity when it shares all of the message's content words (IDF-weighted): a setting
+# (`RetrievalSettings.node_lexical_weight`, with `question_lexical_weight` for questions); this is its default.
+LEXICAL_WEIGHT = RetrievalSettings().node_lexical_weight
 ARGUMENT_ROLES = ("thesis", "claim", "reason", "evidence", "concession", "call_to_action")
 
 
@@ -112,8 +114,10 @@ class NodeIndex:
         dense = self.vectors @ vector
         return dense + weight * self.overlap(message) if message else dense
 
-    def ranked(self, vector: np.ndarray, message: str = "", keep: Any = None) -> list[tuple[Node, float]]:
-        scores = self.scores(vector, message)
+    def ranked(
+        self, vector: np.ndarray, message: str = "", keep: Any = None, weight: float = LEXICAL_WEIGHT
+    ) -> list[tuple[Node, float]]:
+        scores = self.scores(vector, message, weight)
         if scores is None:
             return []
         pairs = [(n, float(s)) for n, s in zip(self.nodes, scores, strict=True) if keep is None or keep(n)]
@@ -133,9 +137,12 @@ def read_message(
     source: NormalisedText,
     passages: list[Passage],
     embed: Any,
+    tuning: RetrievalSettings | None = None,
 ) -> Reading:
-    """Classify one message; `vector` is its embedding, `embed(text)` embeds a piece of it."""
-    ranked = index.ranked(vector, message)
+    """Classify one message; `vector` is its embedding, `embed(text)` embeds a piece of it; `tuning` gives the
+    node ranking's lexical weight (the settings' default without it)."""
+    weight = tuning.node_lexical_weight if tuning is not None else LEXICAL_WEIGHT
+    ranked = index.ranked(vector, message, weight=weight)
     target = [n.id for n, s in ranked[:2] if s >= STANCE_MIN_SIMILARITY][:2] or [n.id for n, _ in ranked[:1]]
     reading = Reading(intent="claim", user_stance="unclear", target=target)
     reading.foreign = _foreign(message)
