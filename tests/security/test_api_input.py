@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 from app.settings import Settings
 from app.text_safety import UNSAFE, clean_strings, clean_text
@@ -71,7 +72,7 @@ def test_other_arguments_that_are_not_text_and_unknown_modes_get_a_clear_error(a
 def test_an_unknown_doc_is_refused_naming_the_documents_there_are(api: tuple[str, Settings]) -> None:
     url, _ = api
     client = Client(url, verbose=False)
-    with pytest.raises(Exception, match="no document 'no-such-essay'") as refused:
+    with pytest.raises(AppError, match="no document 'no-such-essay'") as refused:
         client.predict("Studios win", "challenge", "no-such-essay", "", api_name="/chat")
     assert "bytedance-hollywood" in str(refused.value)  # the available ones, so the caller can fix it
     result = client.predict("Studios win", "challenge", "bytedance-hollywood", "", api_name="/chat")
