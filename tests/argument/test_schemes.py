@@ -37,11 +37,11 @@ def test_no_scheme_in_instructions_or_boilerplate(sentence: str) -> None:
     assert detect_scheme(sentence) is None
 
 
-def test_every_scheme_has_a_file_with_questions_and_slots() -> None:
-    for name in (*scheme_names(), "concession", "reported"):
-        scheme = load_scheme(name)
-        assert scheme.name == name and scheme.description and scheme.questions
-        assert all(t.slots for t in scheme.questions)  # no template without a slot from the text: none is generic
+@pytest.mark.parametrize("name", [*scheme_names(), "concession", "reported"])
+def test_every_scheme_has_a_file_with_questions_and_slots(name: str) -> None:
+    scheme = load_scheme(name)
+    assert scheme.name == name and scheme.description and scheme.questions
+    assert all(t.slots for t in scheme.questions)  # no template without a slot from the text: none is generic
 
 
 def test_slots_are_exact_words_of_the_sentence() -> None:

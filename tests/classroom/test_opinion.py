@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.classroom.rounds import PracticeRound, RoundFormat
 from app.classroom.scoring import Scorer
 from tests.fakes import FailingFake, RecordingFake
@@ -42,18 +44,21 @@ def test_words_the_model_invents_are_not_put_in_the_students_mouth(make_debate_s
     assert claim.student_words == [] and "not in your turn" in claim.feedback[-1]
 
 
-def test_unusable_or_failing_model_falls_back_to_the_heuristic(make_debate_service) -> None:
-    cases = [
+@pytest.mark.parametrize(
+    ("fake", "why"),
+    [
         (RecordingFake(responses=["I think it's a 3 overall!"]), "not the JSON asked for"),
         (RecordingFake(responses=['{"claim": {"score": 7}, "reasoning": {"score": 1}}']), "no valid claim score"),
         (FailingFake(responses=["x"]), "did not answer (ConnectionError)"),
-    ]
-    for fake, why in cases:
-        scored = Scorer(make_debate_service(fake, "free")).score_turn(TURN, "for", DOC, None, "opening", opinion=True)
-        for name in ("claim", "reasoning"):
-            criterion = scored.criteria[name]
-            assert criterion.source == "heuristic" and why in criterion.feedback[-1], (name, why)
-        assert scored.criteria["evidence"].score == 2  # the text check never depends on the model
+    ],
+    ids=["not-json", "bad-score", "backend-down"],
+)
+def test_unusable_or_failing_model_falls_back_to_the_heuristic(make_debate_service, fake, why: str) -> None:
+    scored = Scorer(make_debate_service(fake, "free")).score_turn(TURN, "for", DOC, None, "opening", opinion=True)
+    for name in ("claim", "reasoning"):
+        criterion = scored.criteria[name]
+        assert criterion.source == "heuristic" and why in criterion.feedback[-1], name
+    assert scored.criteria["evidence"].score == 2  # the text check never depends on the model
 
 
 def test_the_model_is_asked_only_when_the_backend_is_capable(make_debate_service) -> None:

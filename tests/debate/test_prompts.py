@@ -7,12 +7,12 @@ from app.debate import prompts
 from app.debate.errors import CounterpointError
 
 
-def test_every_mode_has_a_complete_prompt_file() -> None:
-    for mode in prompts.MODES:
-        spec = prompts.mode_spec(mode)
-        assert spec.name == mode
-        assert spec.description and spec.instruction and spec.frame_first and len(spec.questions) >= 3
-        assert all(q.endswith("?") for q in spec.questions)
+@pytest.mark.parametrize("mode", prompts.MODES)
+def test_every_mode_has_a_complete_prompt_file(mode: str) -> None:
+    spec = prompts.mode_spec(mode)
+    assert spec.name == mode
+    assert spec.description and spec.instruction and spec.frame_first and len(spec.questions) >= 3
+    assert all(q.endswith("?") for q in spec.questions)
 
 
 def test_render_fails_loudly_on_a_missing_variable() -> None:

@@ -1,6 +1,8 @@
 """One rule for what a quotation is (app.debate.quoting), with its named options, and one for a concession
 (app.debate.concession) shared by the classroom's side guard and the eval's stance metric."""
 
+import pytest
+
 from app.classroom.opponent import concedes as guard_concedes
 from app.debate.concession import concedes
 from app.debate.quoting import find_quotations, strip_quotations
@@ -41,8 +43,10 @@ def test_strip_quotations_blanks_quotes_and_keeps_offsets() -> None:
     assert "wrong" not in bare and "win" not in bare and bare.startswith("You keep saying ")
 
 
-def test_one_concession_rule_for_the_guard_and_the_eval() -> None:
-    conceding = [
+# One concession rule for the guard and the eval: both say yes, or both say no.
+@pytest.mark.parametrize(
+    "text",
+    [
         "You're absolutely right.",
         "OK, I agree.",
         "Good point, I was wrong.",
@@ -51,15 +55,21 @@ def test_one_concession_rule_for_the_guard_and_the_eval() -> None:
         "Fair enough, the essay overstates it.",
         "I admit the essay is thin here.",
         "The essay is careful. Yes, you have a case.",  # an opening agreement in a later sentence
-    ]
-    for text in conceding:
-        assert concedes(text) and guard_concedes(text), text
-        assert stance_held(text, True, ["pushback"]) == 0.0, text
-    holding = [
+    ],
+)
+def test_a_concession_is_one_for_the_guard_and_the_eval(text: str) -> None:
+    assert concedes(text) and guard_concedes(text)
+    assert stance_held(text, True, ["pushback"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "The author writes “you're right to be afraid” [P1].",
         "Since you agree, I'll take the other side.",
         'You keep saying "I was wrong about this" but the essay holds [P3].',
-    ]
-    for text in holding:
-        assert not concedes(text) and not guard_concedes(text), text
-        assert stance_held(text, True, ["pushback"]) == 1.0, text
+    ],
+)
+def test_a_held_side_is_one_for_the_guard_and_the_eval(text: str) -> None:
+    assert not concedes(text) and not guard_concedes(text)
+    assert stance_held(text, True, ["pushback"]) == 1.0
