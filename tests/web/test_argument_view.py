@@ -144,7 +144,9 @@ def test_a_map_without_a_thesis_says_so() -> None:
 class _Service:
     def __init__(self, amap: ArgumentMap | None, error: bool = False) -> None:
         self.amap, self.error = amap, error
-        self.store = SimpleNamespace(document=lambda doc: None if amap is None and not error else object())
+
+    def document(self, doc: str) -> object | None:
+        return None if self.amap is None and not self.error else object()
 
     def argument_map(self, doc: str) -> ArgumentMap:
         if self.error or self.amap is None:

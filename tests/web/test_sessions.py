@@ -98,7 +98,7 @@ def test_a_failed_write_mid_debate_shows_the_reply_says_so_and_keeps_what_was_st
     from app.web.turns import run_turn
 
     class OneReply:
-        settings = Settings()
+        max_message_chars = Settings().max_message_chars
 
         def stream(self, message, history, mode, doc):
             yield ReplyEvent("text", "The essay disagrees.")
