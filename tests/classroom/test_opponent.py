@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.classroom.opponent import BotEvent, concedes, guarded_stream, hold_side
 from app.debate.models import Quote, Reply, Sentence
 from app.debate.prompts import mode_spec
@@ -85,11 +87,22 @@ def test_the_stream_holds_back_conceding_sentences() -> None:
     assert final.reply is not None and final.reply.text.startswith("I am not changing sides")
 
 
-def test_concessions_are_recognised_but_the_essays_own_words_are_not() -> None:
-    for sentence in ("You're absolutely right.", "OK, I agree.", "Good point, I was wrong.", "I'll change my mind."):
-        assert concedes(sentence), sentence
-    assert not concedes("The author writes “you're right to be afraid” [P1].")
-    assert not concedes("Since you agree, I'll take the other side.")
+@pytest.mark.parametrize(
+    ("sentence", "conceding"),
+    [
+        ("You're absolutely right.", True),
+        ("OK, I agree.", True),
+        ("Good point, I was wrong.", True),
+        ("I'll change my mind.", True),
+        ("The author writes “you're right to be afraid” [P1].", False),
+        ("Since you agree, I'll take the other side.", False),
+    ],
+)
+def test_concessions_are_recognised_but_the_essays_own_words_are_not(sentence: str, conceding: bool) -> None:
+    assert concedes(sentence) == conceding
+
+
+def test_a_reply_with_nothing_conceded_is_left_alone() -> None:
     reply = Reply(text="Nothing to drop here.", mode="defend", strategy="free")
     reply.sentences = [Sentence("Nothing to drop here.", "frame")]
     assert hold_side(reply, "for") == [] and reply.text == "Nothing to drop here."
