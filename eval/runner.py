@@ -117,10 +117,8 @@ class EvalRunner:
         """Load the chat model before the first timed case (a no-op for the fake backend)."""
         if self.service.backend == "fake":
             return
-        from langchain_core.messages import HumanMessage
-
         with contextlib.suppress(Exception):  # a dead backend shows up, case by case, as failed cases
-            self.service.complete([HumanMessage("Hello")], max_tokens=1)
+            self.service.chat_model.invoke("Hello", max_tokens=1)
 
     def gold_warnings(self, cases: list[EvalCase]) -> list[str]:
         """Gold strings that are not in their document: a dataset error that would cap recall silently."""
