@@ -1,4 +1,4 @@
-"""Build the Counterpoint page: `create_app(service)` returns a `gr.Blocks` without serving it.
+"""Build the Counterpoint page: `create_app(service, settings)` returns a `gr.Blocks` without serving it.
 
 Chat with streamed replies and citation chips, evidence and source view, document picker with upload,
 mode selector, status line, Stop / Retry / New debate / Export (layout in page.py, handlers in room.py);
