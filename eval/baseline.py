@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from app.debate.citations import AUTO_THRESHOLD, find_quotations
+from app.debate.citations import AUTO_THRESHOLD
 from app.debate.models import Timings
+from app.debate.quoting import find_quotations
 from app.debate.textmatch import NormalisedText
 from eval import prompt_files
 from ingest.sentences import split_sentences

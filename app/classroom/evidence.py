@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.classroom.misrepresentation import attributes_to_author, contradiction, strip_attribution
-from app.debate.citations import MARKER, SUPPORT_THRESHOLD, find_quotations, parse_markers
+from app.debate.citations import MARKER, SUPPORT_THRESHOLD, parse_markers
+from app.debate.quoting import find_quotations
 from app.debate.retrieval import bm25_tokens
 from app.debate.service import DebateService
 from app.debate.textmatch import NormalisedText

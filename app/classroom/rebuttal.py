@@ -17,8 +17,9 @@ import numpy as np
 
 from app.classroom.evidence import EmbedMany, PassageRef, TurnEvidence
 from app.classroom.rubric import CriterionScore, feedback, short, whole
-from app.debate.citations import MARKER, find_quotations
+from app.debate.citations import MARKER
 from app.debate.models import Reply, Sentence
+from app.debate.quoting import find_quotations
 
 REBUTTAL_SIMILARITY = 0.5  # measured: 4 answers scored 0.62–0.69 against their point; 5 non-answers ≤ 0.48
 MIN_POINT_WORDS = 4

@@ -115,7 +115,11 @@ def sweep_exports(root: Path, max_age_s: float = EXPORT_MAX_AGE_S, force: bool =
 
 
 def write_export(debate: Debate, markdown: str, data_dir: Path) -> Path:
-    """Write the export under the data dir (Gradio copies it into its cache to serve it)."""
+    """Write the export under the data dir (Gradio copies it into its cache to serve it). A page render
+    whose transcript has not changed since the last one writes nothing."""
     path = exports_folder(data_dir, debate.id) / "counterpoint-debate.md"
+    with suppress(OSError):
+        if path.read_text(encoding="utf-8") == markdown:
+            return path
     path.write_text(markdown, encoding="utf-8")
     return path

@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from app.debate.citations import find_quotations, verify_quote
+from app.debate.citations import verify_quote
 from app.debate.errors import CounterpointError
 from app.debate.models import Quote, Reply
+from app.debate.quoting import find_quotations
 from app.debate.service import DebateService
 from app.debate.textmatch import NormalisedText
 from app.text_safety import clean_strings, clean_text

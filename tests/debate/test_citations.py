@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.debate.citations import find_quotations, parse_markers, verify_citations, verify_quote
+from app.debate.citations import parse_markers, verify_citations, verify_quote
+from app.debate.quoting import find_quotations
 from app.debate.textmatch import NormalisedText
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 from app.debate.models import Reply
@@ -117,6 +119,17 @@ def test_export_has_messages_citations_and_passage_text() -> None:
     assert "**[P1]** Intro" in md and "Cited: “First claim here.”" in md
     assert f"Passage: {P1.text.replace(chr(10), ' ')}" in md
     assert "Quote not found in the essay" in md and "not from the essay" in md
+
+
+def test_an_unchanged_export_is_not_written_again(tmp_path: Path) -> None:
+    """A page render writes the export only when the transcript changed (not on every render)."""
+    debate = Debate(id="1" * 32, doc="d", mode="challenge")
+    path = export.write_export(debate, "# Debate\n", tmp_path)
+    os.utime(path, (1_000_000, 1_000_000))
+    assert export.write_export(debate, "# Debate\n", tmp_path) == path
+    assert path.stat().st_mtime == 1_000_000
+    export.write_export(debate, "# Debate\n\nmore\n", tmp_path)
+    assert path.read_text(encoding="utf-8").endswith("more\n") and path.stat().st_mtime > 1_000_000
 
 
 def test_evidence_and_export_name_the_replys_moves() -> None:
