@@ -43,9 +43,6 @@ OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
-    # torch's OpenMP workers sleep instead of spinning when idle: on a small shared machine spinning
-    # workers starve the other threads (a 20 ms query embedding took 300-800 ms under load; bench/README).
-    "OMP_WAIT_POLICY": "PASSIVE",
 }
 
 
@@ -129,11 +126,12 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2)."
     )
-    embedding_threads: int = Field(
-        1,
+    embedding_threads: int | None = Field(
+        None,
         ge=0,
-        description="CPU threads torch uses for embeddings (0 = one per core). 1 is fastest for a serving process "
-        "on a small machine: concurrent queries are batched anyway, and more threads contend with the server.",
+        description="CPU threads torch uses for embeddings (0 = one per core). Unset: 1 in `counterpoint serve` "
+        "(concurrent queries are batched anyway, and more threads contend with the server's own: a 20 ms query "
+        "took 300-800 ms on a loaded 2-core machine), one per core elsewhere (ingest batches run faster).",
     )
     default_essay: Path = Field(DEFAULT_ESSAY, description="Text ingested and debated when none is given.")
     chunking: ChunkingConfig = Field(default_factory=ChunkingConfig)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def make_embedder(settings: Settings) -> Embedder:
     apply_offline_env()
-    return Embedder(settings.model_path(), threads=settings.embedding_threads)
+    return Embedder(settings.model_path(), threads=settings.embedding_threads or 0)
 
 
 def open_store(settings: Settings, embedder: Embedder) -> PassageStore:

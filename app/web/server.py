@@ -66,6 +66,8 @@ def launch(settings: Settings) -> None:
     from app.web.app import create_app
     from app.wiring import make_service
 
+    if settings.embedding_threads is None:  # a server embeds short queries between other work: one thread
+        settings = settings.model_copy(update={"embedding_threads": 1})
     service = make_service(settings)
     if ensure_default_essay(service):
         print(f"ingested the default essay ({settings.default_essay.name})")

@@ -41,7 +41,7 @@ def test_server_stopped_and_restarted(server_settings, embedder, essay) -> None:
     server.start()
     again = open_store(settings, embedder)
     assert again.document(essay.slug) is not None  # nothing lost across the restart
-    assert len(again.passages_of(essay.slug)) == again.document(essay.slug).passages
+    assert len(again.passages_of(essay.slug)) == again.document(essay.slug).passage_count
 
 
 def test_unreachable_server_is_a_clear_error(settings) -> None:
