@@ -94,7 +94,7 @@ class ClassroomSettings(BaseModel):
     """Practice-round defaults and the teacher's password (`COUNTERPOINT_CLASSROOM__...`).
 
     Defined here, with the other sections, so that this module depends on no face; the classroom imports it
-    (`app.classroom.settings`)."""
+    from here."""
 
     teacher_password: SecretStr | None = Field(
         None, description="Password for the teacher's view; unset = teacher features disabled."

@@ -31,10 +31,10 @@ from app.classroom.export import round_json, round_markdown
 from app.classroom.opponent import BotEvent, stored_reply, stream_bot_turn
 from app.classroom.rounds import PracticeRound, RoundFormat, parse_side
 from app.classroom.scoring import Scorer
-from app.classroom.settings import ClassroomSettings
 from app.classroom.store import Attempt, ClassroomStore
 from app.debate import prompts
 from app.debate.service import DebateService
+from app.settings import ClassroomSettings
 from app.state import StateStore, open_state
 from app.text_safety import LINE_CONTROL
 

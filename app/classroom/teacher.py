@@ -20,9 +20,9 @@ from app.classroom.export import iso, round_json
 from app.classroom.rounds import RoundFormat, parse_side
 from app.classroom.rubric import CRITERIA
 from app.classroom.service import ClassroomService, normalise_code
-from app.classroom.settings import ClassroomSettings
 from app.classroom.store import Assignment, Attempt
 from app.debate.textmatch import normalise
+from app.settings import ClassroomSettings
 from app.text_safety import clean_text
 from argument.model import ArgumentMap
 from ingest.models import Passage

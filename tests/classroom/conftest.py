@@ -74,7 +74,7 @@ def make_debate_service(essay_index, embedder, shared_retriever):
 def make_classroom(make_debate_service, tmp_path: Path, clock: FakeClock) -> Callable[..., Any]:
     """A ClassroomService with a fake model, the fake clock and its database in tmp_path."""
     from app.classroom.service import ClassroomService
-    from app.classroom.settings import ClassroomSettings
+    from app.settings import ClassroomSettings
 
     def build(chat_model: Any = None, strategy: str = "scaffolded", db_dir: Path | None = None, **settings: Any):
         options = {"teacher_password": PASSWORD, **settings}

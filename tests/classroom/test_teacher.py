@@ -10,8 +10,8 @@ import pytest
 
 from app.classroom.errors import AccessDenied, ClassroomError
 from app.classroom.rounds import RoundFormat
-from app.classroom.settings import ClassroomSettings
 from app.classroom.teacher import CODE_ALPHABET, Teacher, check_teacher_password
+from app.settings import ClassroomSettings
 from tests.classroom.conftest import PASSWORD
 
 ADA = [

@@ -11,9 +11,8 @@ from typing import Any
 import httpx
 
 from app.classroom.service import ClassroomService
-from app.classroom.settings import ClassroomSettings
 from app.debate.service import DebateService
-from app.settings import Settings
+from app.settings import ClassroomSettings, Settings
 from tests.fakes import fake_settings
 from tests.web.conftest import serve
 

@@ -13,9 +13,9 @@ import pytest
 
 from app.classroom.errors import AccessDenied
 from app.classroom.service import ClassroomService
-from app.classroom.settings import ClassroomSettings
 from app.classroom.teacher import Teacher
 from app.debate.service import DebateService
+from app.settings import ClassroomSettings
 from app.web.app import create_app
 from app.web.practice import PracticeDesk, RoundView
 from app.web.room import DebateRoom
