@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import IngestError
+from ingest.traced import TracedEncoder
 
 
 def model_id_for(path: Path) -> str:
@@ -80,7 +81,16 @@ class Embedder(Embeddings):
         """Embed a few short texts; concurrent callers (students in one class) share one forward pass."""
         return self._queries(list(texts))
 
+    @cached_property
+    def _traced(self) -> TracedEncoder | None:
+        """The same model as one TorchScript call (see ingest/traced.py); None keeps the eager model."""
+        return TracedEncoder.build(self.model)
+
     def _encode_batch(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        if self._traced is not None:
+            return [v.tolist() for v in self._traced(texts)]
         encoded = self.model.encode(texts, batch_size=max(len(texts), 1), normalize_embeddings=True)
         return [v.tolist() for v in encoded]
 

@@ -6,6 +6,7 @@ request-size limits, and a queue whose concurrency limit lets many users share o
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -76,4 +77,6 @@ def launch(settings: Settings) -> None:
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     print(f"Counterpoint: http://{settings.host}:{settings.port} · model: {service.backend_description()}")
     print(f"Classroom tab: practice rounds · Teacher tab: {teacher_status(settings)}")
+    gc.collect()
+    gc.freeze()  # what startup built (models, indexes, the app) lives for good: full collections skip it
     demo.launch(**options)
