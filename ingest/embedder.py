@@ -51,6 +51,10 @@ class Embedder(Embeddings):
             torch.set_num_threads(self.threads)
         return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
 
+    def load(self) -> None:
+        """Load the model and trace its forward pass now, so the first real call pays for neither."""
+        self._traced  # noqa: B018 - a cached property: reading it loads and traces
+
     @cached_property
     def tokenizer(self) -> Any:
         from transformers import AutoTokenizer

@@ -2,8 +2,9 @@
 
 Every backend is a LangChain chat model. `embedded` is a thin chat model of our own over llama-cpp-python
 (LangChain's ChatLlamaCpp lives in the langchain-community package, which is being sunset; ours is ~60
-lines and gives us the KV-cache-friendly prompt order and token counts we measure). `openai` is
-LangChain's ChatOpenAI against any OpenAI-compatible endpoint. `fake` cycles canned replies (tests, demos).
+lines and gives us the KV-cache-friendly prompt order and token counts we measure). `openai` is as thin,
+over httpx, against any OpenAI-compatible endpoint (`app/debate/openai_compat.py`: the openai SDK's
+per-chunk objects were the largest Python cost of a streamed turn). `fake` cycles canned replies.
 """
 
 from __future__ import annotations
@@ -71,19 +72,15 @@ def make_chat_model(llm: LLMSettings) -> BaseChatModel:
             temperature=llm.temperature,
         )
     if llm.backend == "openai":
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:  # pragma: no cover - it is a declared dependency
-            raise BackendError("the openai backend needs the langchain-openai package") from exc
-        return ChatOpenAI(
+        from app.debate.openai_compat import OpenAICompatibleChatModel
+
+        return OpenAICompatibleChatModel(
             base_url=llm.base_url,
             api_key=llm.api_key,
             model=llm.model,
-            timeout=llm.timeout_s,  # type: ignore[arg-type]
-            max_retries=1,
+            timeout_s=llm.timeout_s,
             temperature=llm.temperature,
             max_tokens=llm.max_tokens,
-            stream_usage=True,  # type: ignore[call-arg]
         )
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 

@@ -602,19 +602,18 @@ class DebateService:
     def _model_deltas(self, messages: list[BaseMessage], usage: Completion, **kwargs: Any) -> Iterator[str]:
         """Stream model text, recording first-token time and token counts; failures become BackendError."""
         t0 = time.perf_counter()
-        total = None
         try:
             for chunk in self.chat_model.stream(messages, **kwargs):
-                total = chunk if total is None else total + chunk
+                counted = getattr(chunk, "usage_metadata", None)  # usually on the last chunk only
+                if counted:  # summed as LangChain sums chunks, without merging every chunk's message
+                    usage.prompt_tokens += int(counted.get("input_tokens", 0))
+                    usage.completion_tokens += int(counted.get("output_tokens", 0))
                 if chunk.content and usage.ttft_s is None:
                     usage.ttft_s = time.perf_counter() - t0
                 if chunk.content:
                     yield str(chunk.content)
         except Exception as exc:
             raise explain_failure(exc, self._settings.llm) from exc
-        found = getattr(total, "usage_metadata", None) or {}
-        usage.prompt_tokens += int(found.get("input_tokens", 0))
-        usage.completion_tokens += int(found.get("output_tokens", 0))
 
     def _stream_model(self, messages: list[BaseMessage], reply: Reply, started: float, **kwargs: Any) -> Iterator[str]:
         """Stream model text into a reply: its first-token and first-text times and its token counts."""

@@ -30,7 +30,8 @@ def test_openai_backend_streams_and_is_validated(settings, ingested, embedder) -
     assert '<passage marker="[P' in stub.requests[0]["messages"][0]["content"]
     assert reply.removed_markers == ["P42"]
     assert [c.marker for c in reply.citations if not c.auto][:1] == ["P8"]
-    assert reply.timings.ttft_s is not None and reply.completion_tokens > 0
+    assert reply.timings.ttft_s is not None
+    assert (reply.prompt_tokens, reply.completion_tokens) == (10, len(STUB_REPLY.split()))  # the stub's usage chunk
     assert reply.notice == ""
 
 
