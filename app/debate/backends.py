@@ -117,7 +117,23 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-class LlamaCppChatModel(BaseChatModel):
+class StreamedChatModel(BaseChatModel):
+    """Our chat models implement `_stream`; the whole answer (`invoke`) is that stream collected."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        chunks = list(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
+        text = "".join(c.text for c in chunks)
+        usage = next((c.message.usage_metadata for c in reversed(chunks) if c.message.usage_metadata), None)  # type: ignore[attr-defined]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])
+
+
+class LlamaCppChatModel(StreamedChatModel):
     """A LangChain chat model over llama-cpp-python; the chat template comes from the GGUF."""
 
     model_path: str
@@ -142,18 +158,6 @@ class LlamaCppChatModel(BaseChatModel):
 
             self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
         return self._llama
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        chunks = list(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
-        text = "".join(c.text for c in chunks)
-        usage = next((c.message.usage_metadata for c in reversed(chunks) if c.message.usage_metadata), None)  # type: ignore[attr-defined]
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])
 
     def _stream(
         self,

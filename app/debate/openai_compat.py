@@ -21,10 +21,11 @@ from typing import Any
 
 import httpx
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
 from pydantic import PrivateAttr
+
+from app.debate.backends import StreamedChatModel
 
 ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
@@ -33,7 +34,7 @@ class EndpointError(Exception):
     """The endpoint answered with an HTTP error (the status leads the message) or an error event."""
 
 
-class OpenAICompatibleChatModel(BaseChatModel):
+class OpenAICompatibleChatModel(StreamedChatModel):
     base_url: str
     model: str
     api_key: str = ""
@@ -52,18 +53,6 @@ class OpenAICompatibleChatModel(BaseChatModel):
             if self._http is None:
                 self._http = httpx.Client(timeout=self.timeout_s, limits=httpx.Limits(max_connections=None))
             return self._http
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        chunks = list(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
-        text = "".join(c.text for c in chunks)
-        usage = next((c.message.usage_metadata for c in reversed(chunks) if c.message.usage_metadata), None)  # type: ignore[attr-defined]
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])
 
     def _stream(
         self,
